@@ -1,0 +1,1 @@
+Console.WriteLine("evals: commands arrive with the evals issue");
