@@ -1,0 +1,12 @@
+namespace TeacherPlatform.Ingestion.Extraction;
+
+/// <summary>One page of a PDF, one block of a web page, or one timed segment of a transcript.</summary>
+/// <param name="PageNumber">1-based page (PDF), 1 for web/text, or the 1-based segment number for transcripts.</param>
+/// <param name="Text">Clean text of the section.</param>
+/// <param name="StartSeconds">Start time for transcript segments; null otherwise.</param>
+public sealed record ExtractedSection(int PageNumber, string Text, double? StartSeconds = null);
+
+public sealed record ExtractedDocument(IReadOnlyList<ExtractedSection> Sections, string? Title = null)
+{
+    public bool HasText => Sections.Any(s => !string.IsNullOrWhiteSpace(s.Text));
+}
