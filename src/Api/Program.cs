@@ -1,4 +1,19 @@
-var builder = WebApplication.CreateBuilder(args);
+using Scalar.AspNetCore;
+using TeacherPlatform.Api;
+using TeacherPlatform.Api.Infrastructure;
+
+var builder = WebApplication.CreateBuilder(args.Where(a => !Cli.IsCommand(a)).ToArray());
+builder.AddTeacherPlatform();
 var app = builder.Build();
-app.Run();
+app.UseTeacherPlatform();
+
+if (Cli.TryGetCommand(args, out var command))
+{
+    return await Cli.RunAsync(app, command, args);
+}
+
+await app.Services.GetRequiredService<StartupTasks>().RunAsync(app.Lifetime.ApplicationStopping);
+await app.RunAsync();
+return 0;
+
 public partial class Program;

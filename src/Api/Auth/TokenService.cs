@@ -1,0 +1,72 @@
+using System.Security.Claims;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using TeacherPlatform.Core.Identity;
+
+namespace TeacherPlatform.Api.Auth;
+
+public sealed record IssuedAccessToken(string Token, DateTimeOffset ExpiresAt, int ExpiresIn);
+
+public sealed class TokenService(SigningKeys keys, IOptions<AuthOptions> options, TimeProvider clock)
+{
+    private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
+
+    public IssuedAccessToken IssueAccessToken(User user, Guid sessionId)
+    {
+        var jwt = options.Value.Jwt;
+        var now = clock.GetUtcNow();
+        var expires = now + jwt.AccessTokenLifetime;
+        var token = _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = jwt.Issuer,
+            Audience = jwt.Audience,
+            IssuedAt = now.UtcDateTime,
+            NotBefore = now.UtcDateTime,
+            Expires = expires.UtcDateTime,
+            SigningCredentials = keys.Credentials,
+            Claims = new Dictionary<string, object>
+            {
+                [JwtRegisteredClaimNames.Sub] = user.Id.ToString(),
+                [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
+                [JwtRegisteredClaimNames.Email] = user.Email,
+                ["role"] = user.Role,
+                ["sid"] = sessionId.ToString(),
+            },
+        });
+        return new IssuedAccessToken(token, expires, (int)jwt.AccessTokenLifetime.TotalSeconds);
+    }
+
+    public TokenValidationParameters ValidationParameters() => new()
+    {
+        ValidIssuer = options.Value.Jwt.Issuer,
+        ValidAudience = options.Value.Jwt.Audience,
+        IssuerSigningKey = keys.ValidationKey,
+        ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256],
+        RequireSignedTokens = true,
+        RequireExpirationTime = true,
+        ValidateLifetime = true,
+        ClockSkew = TimeSpan.FromSeconds(30),
+        NameClaimType = JwtRegisteredClaimNames.Sub,
+        RoleClaimType = "role",
+    };
+}
+
+public static class ClaimsPrincipalExtensions
+{
+    public static Guid? UserIdOrNull(this ClaimsPrincipal principal) =>
+        Guid.TryParse(principal.FindFirstValue(CurrentUserClaims.LocalUserId) ?? principal.FindFirstValue(JwtRegisteredClaimNames.Sub)
+            ?? principal.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : null;
+
+    public static Guid UserId(this ClaimsPrincipal principal) =>
+        principal.UserIdOrNull() ?? throw new InvalidOperationException("No authenticated user");
+
+    public static Guid? SessionId(this ClaimsPrincipal principal) =>
+        Guid.TryParse(principal.FindFirstValue("sid"), out var id) ? id : null;
+}
+
+public static class CurrentUserClaims
+{
+    /// <summary>Added after validating an external issuer's token: the local user its `sub` maps to.</summary>
+    public const string LocalUserId = "tp_uid";
+}

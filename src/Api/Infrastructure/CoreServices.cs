@@ -1,0 +1,36 @@
+using TeacherPlatform.Core.Configuration;
+using TeacherPlatform.Core.Persistence;
+
+namespace TeacherPlatform.Api.Infrastructure;
+
+public static class CoreServices
+{
+    public static IServiceCollection AddPersistence(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DataOptions>().Bind(configuration.GetSection(DataOptions.Section));
+        services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section));
+        services.AddSingleton<Db>();
+        services.AddSingleton<MigrationRunner>();
+        services.AddSingleton(TimeProvider.System);
+        return services;
+    }
+}
+
+/// <summary>Runs schema migrations (and bootstrap tasks) before the server accepts requests.</summary>
+public sealed class StartupTasks(IServiceProvider services, Microsoft.Extensions.Options.IOptions<DatabaseOptions> db, ILogger<StartupTasks> logger)
+{
+    public async Task RunAsync(CancellationToken ct)
+    {
+        if (db.Value.MigrateOnStartup)
+            await services.GetRequiredService<MigrationRunner>().MigrateAsync(ct);
+
+        var admin = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Auth.AuthOptions>>().Value.BootstrapAdmin;
+        if (!string.IsNullOrWhiteSpace(admin.Email) && !string.IsNullOrWhiteSpace(admin.Password))
+        {
+            await using var scope = services.CreateAsyncScope();
+            var auth = scope.ServiceProvider.GetRequiredService<Features.Auth.AuthService>();
+            var user = await auth.EnsureAdminAsync(admin.Email, admin.Password, admin.DisplayName, ct);
+            logger.LogInformation("Bootstrap administrator {Email} ready ({UserId})", user.Email, user.Id);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using TeacherPlatform.Core.Configuration;
+
+namespace TeacherPlatform.Core.Persistence;
+
+/// <summary>
+/// Opens connections for the configured provider. Repositories write portable SQL (Dapper) and ask
+/// <see cref="Dialect"/> for the few spots where SQLite and PostgreSQL differ.
+/// </summary>
+public sealed class Db : IAsyncDisposable
+{
+    private readonly NpgsqlDataSource? _postgres;
+    private readonly string? _sqlite;
+
+    public Db(IOptions<DatabaseOptions> options, IOptions<DataOptions> data, ILoggerFactory loggerFactory)
+    {
+        DapperSetup.EnsureConfigured();
+        var o = options.Value;
+        Provider = o.Provider;
+        if (Provider == DatabaseProvider.Postgres)
+        {
+            if (string.IsNullOrWhiteSpace(o.ConnectionString))
+                throw new InvalidOperationException("Database:ConnectionString is required when Database:Provider is postgres.");
+            var builder = new NpgsqlDataSourceBuilder(o.ConnectionString);
+            builder.UseLoggerFactory(loggerFactory);
+            builder.UseVector();
+            _postgres = builder.Build();
+        }
+        else
+        {
+            var cs = new SqliteConnectionStringBuilder(o.ConnectionString ?? $"Data Source={data.Value.Combine("teacherplatform.db")}")
+            {
+                Pooling = true,
+                DefaultTimeout = 30,
+            };
+            _sqlite = cs.ToString();
+        }
+        Dialect = new SqlDialect(Provider);
+    }
+
+    public DatabaseProvider Provider { get; }
+    public SqlDialect Dialect { get; }
+    public bool IsPostgres => Provider == DatabaseProvider.Postgres;
+
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        if (_postgres is not null)
+            return await _postgres.OpenConnectionAsync(cancellationToken);
+
+        var connection = new SqliteConnection(_sqlite);
+        await connection.OpenAsync(cancellationToken);
+        // Per-connection settings: FK enforcement and waiting (not failing) on a concurrent writer.
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+        return connection;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_postgres is not null) await _postgres.DisposeAsync();
+        if (_sqlite is not null) SqliteConnection.ClearAllPools();
+    }
+}
+
+/// <summary>The handful of SQL differences between the two providers.</summary>
+public sealed record SqlDialect(DatabaseProvider Provider)
+{
+    /// <summary>Case-insensitive LIKE.</summary>
+    public string ILike => Provider == DatabaseProvider.Postgres ? "ILIKE" : "LIKE";
+    /// <summary>Row lock for read-modify-write inside a transaction (SQLite serialises writers anyway).</summary>
+    public string ForUpdate => Provider == DatabaseProvider.Postgres ? "FOR UPDATE" : "";
+}
