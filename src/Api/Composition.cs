@@ -16,8 +16,8 @@ public static class Composition
         var services = builder.Services;
         var configuration = builder.Configuration;
 
-        var api = configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions();
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = api.MaxRequestBodyBytes);
+        builder.WebHost.ConfigureKestrel((context, k) =>
+            k.Limits.MaxRequestBodySize = (context.Configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions()).MaxRequestBodyBytes);
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
         services.ConfigureHttpJsonOptions(o =>
@@ -38,12 +38,14 @@ public static class Composition
         services.AddApiAuth(configuration);
         services.AddApiRateLimiting(configuration);
 
-        var cors = configuration.GetSection(CorsOptions.Section).Get<CorsOptions>() ?? new CorsOptions();
-        services.AddCors(o => o.AddDefaultPolicy(p =>
-        {
-            if (cors.AllowedOrigins.Length > 0)
-                p.WithOrigins(cors.AllowedOrigins).AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("Retry-After", "ETag", "Content-Range");
-        }));
+        services.AddOptions<CorsOptions>().Bind(configuration.GetSection(CorsOptions.Section));
+        services.AddCors();
+        services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<Microsoft.Extensions.Options.IOptions<CorsOptions>>((o, cors) =>
+            o.AddDefaultPolicy(p =>
+            {
+                if (cors.Value.AllowedOrigins.Length > 0)
+                    p.WithOrigins(cors.Value.AllowedOrigins).AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("Retry-After", "ETag", "Content-Range");
+            }));
 
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return builder;

@@ -25,9 +25,12 @@ public static class RateLimiting
 
     public static IServiceCollection AddApiRateLimiting(this IServiceCollection services, IConfiguration configuration)
     {
-        var o = configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions();
-        services.AddRateLimiter(options =>
+        services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.Section));
+        services.AddRateLimiter(_ => { });
+        // Configured from IOptions so that settings added after registration (tests, env) are honoured.
+        services.AddOptions<RateLimiterOptions>().Configure<Microsoft.Extensions.Options.IOptions<RateLimitOptions>>((options, limits) =>
         {
+            var o = limits.Value;
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
             {

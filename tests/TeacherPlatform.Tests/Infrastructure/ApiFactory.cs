@@ -1,0 +1,96 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+
+namespace TeacherPlatform.Tests.Infrastructure;
+
+/// <summary>
+/// The real API (real pipeline, real database) per test class. The database provider comes from
+/// TEST_DB_PROVIDER (sqlite | postgres): scripts/test.sh runs the whole suite once per provider.
+/// SQLite gets a fresh file in a temp directory; PostgreSQL (PGlite + pgvector, or a real server) gets a fresh schema.
+/// </summary>
+public class ApiFactory : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings = new();
+    private readonly string? _schema;
+    private readonly string? _adminConnection;
+
+    public ApiFactory() : this(null) { }
+
+    /// <summary>For tests that need their own settings (e.g. a low rate limit): create and dispose it in the test.</summary>
+    public static ApiFactory With(IDictionary<string, string?> overrides) => new(overrides);
+
+    private ApiFactory(IDictionary<string, string?>? overrides)
+    {
+        DataDirectory = Directory.CreateTempSubdirectory("tp-test-").FullName;
+        _settings["Data:Directory"] = DataDirectory;
+        _settings["RateLimiting:Enabled"] = "false";
+        // Real Argon2id, cheaper cost: the suite registers hundreds of users.
+        _settings["Auth:Password:MemoryKib"] = "1024";
+        _settings["Auth:Password:Iterations"] = "1";
+        _settings["Logging:LogLevel:Default"] = "Warning";
+        _settings["Logging:Console:FormatterName"] = "simple";
+
+        if (IsPostgres)
+        {
+            _schema = "t_" + Guid.NewGuid().ToString("N")[..12];
+            _adminConnection = PostgresConnectionString;
+            using (var c = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_adminConnection) { Pooling = false }.ConnectionString))
+            {
+                c.Open();
+                using var cmd = new NpgsqlCommand($"CREATE SCHEMA {_schema}", c);
+                cmd.ExecuteNonQuery();
+            }
+            _settings["Database:Provider"] = "Postgres";
+            _settings["Database:ConnectionString"] = new NpgsqlConnectionStringBuilder(_adminConnection) { SearchPath = $"{_schema},public" }.ConnectionString;
+        }
+        if (overrides is not null) foreach (var (k, v) in overrides) _settings[k] = v;
+    }
+
+    public static bool IsPostgres => string.Equals(Environment.GetEnvironmentVariable("TEST_DB_PROVIDER"), "postgres", StringComparison.OrdinalIgnoreCase);
+
+    public static string PostgresConnectionString =>
+        Environment.GetEnvironmentVariable("TEST_POSTGRES_CONNECTION")
+        ?? "Host=127.0.0.1;Port=54329;Username=postgres;Password=postgres;Database=postgres;Maximum Pool Size=1;SSL Mode=Disable;Timeout=30;Command Timeout=60";
+
+    public string DataDirectory { get; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(_settings));
+    }
+
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.Timeout = TimeSpan.FromSeconds(120);
+    }
+
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var host = base.CreateHost(builder);
+        // Same start-up work as Program: migrations and bootstrap before the first request.
+        host.Services.GetRequiredService<TeacherPlatform.Api.Infrastructure.StartupTasks>().RunAsync(CancellationToken.None).GetAwaiter().GetResult();
+        return host;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_schema is not null)
+        {
+            try
+            {
+                await using var c = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_adminConnection) { Pooling = false }.ConnectionString);
+                await c.OpenAsync();
+                await using var cmd = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {_schema} CASCADE", c);
+                await cmd.ExecuteNonQueryAsync();
+            }
+            catch (NpgsqlException) { /* best effort: the in-memory server is discarded after the run */ }
+        }
+        try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
+        GC.SuppressFinalize(this);
+    }
+}
