@@ -1,0 +1,113 @@
+using Dapper;
+using TeacherPlatform.Core.Common;
+using TeacherPlatform.Core.Persistence;
+
+namespace TeacherPlatform.Core.Knowledge;
+
+public sealed record DocumentFilter(string? SourceType, string? Status, string? Query);
+
+/// <summary>
+/// Knowledge documents and the visibility rule every reader goes through: public documents for everyone,
+/// private ones for the owner and the owner's students, nobody else.
+/// </summary>
+public sealed class KnowledgeDocumentStore(Db db, TimeProvider clock)
+{
+    public const string Columns = "id, owner_id, title, source_type, is_public, source_url, filename, storage_key, status, stage, progress_done, progress_total, chunk_count, page_count, error_code, error_message, version, created_at, updated_at, processed_at";
+
+    /// <summary>SQL predicate over alias <c>d</c> with parameter <c>@viewer</c>.</summary>
+    public const string VisibleTo =
+        "(d.is_public = TRUE OR d.owner_id = @viewer OR d.owner_id IN (SELECT r.teacher_id FROM relationships r WHERE r.student_id = @viewer))";
+
+    public async Task<KnowledgeDocument> CreateAsync(Guid ownerId, string title, string sourceType, bool isPublic,
+        string? sourceUrl, string? filename, Func<Guid, string?> storageKeyFor, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var id = Guid.CreateVersion7(now);
+        var doc = new KnowledgeDocument
+        {
+            Id = id, OwnerId = ownerId, Title = title, SourceType = sourceType, IsPublic = isPublic, SourceUrl = sourceUrl,
+            Filename = filename, StorageKey = storageKeyFor(id), Status = DocumentStatus.Pending, Version = 1, CreatedAt = now, UpdatedAt = now,
+        };
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(new CommandDefinition($"""
+            INSERT INTO knowledge_documents ({Columns}) VALUES (@Id, @OwnerId, @Title, @SourceType, @IsPublic, @SourceUrl, @Filename, @StorageKey,
+                @Status, NULL, 0, 0, 0, NULL, NULL, NULL, 1, @CreatedAt, @UpdatedAt, NULL)
+            """, doc, cancellationToken: ct));
+        return doc;
+    }
+
+    public async Task<KnowledgeDocument?> GetAsync(Guid id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.QuerySingleOrDefaultAsync<KnowledgeDocument>(new CommandDefinition(
+            $"SELECT {Columns} FROM knowledge_documents WHERE id = @id", new { id }, cancellationToken: ct));
+    }
+
+    public async Task<KnowledgeDocument?> GetVisibleAsync(Guid id, Guid viewer, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.QuerySingleOrDefaultAsync<KnowledgeDocument>(new CommandDefinition(
+            $"SELECT {Columns} FROM knowledge_documents d WHERE d.id = @id AND {VisibleTo}", new { id, viewer }, cancellationToken: ct));
+    }
+
+    public async Task<PagedList<KnowledgeDocument>> ListVisibleAsync(Guid viewer, DocumentFilter filter, PageRequest page, CancellationToken ct)
+    {
+        var where = $"WHERE {VisibleTo}";
+        if (filter.SourceType is not null) where += " AND d.source_type = @SourceType";
+        if (filter.Status is not null) where += " AND d.status = @Status";
+        if (!string.IsNullOrWhiteSpace(filter.Query)) where += $" AND d.title {db.Dialect.ILike} @Like";
+        var args = new
+        {
+            viewer, filter.SourceType, filter.Status, Like = $"%{EscapeLike(filter.Query ?? "")}%", page.PageSize, page.Offset,
+        };
+        await using var c = await db.OpenAsync(ct);
+        var total = await c.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT COUNT(*) FROM knowledge_documents d {where}", args, cancellationToken: ct));
+        var items = await c.QueryAsync<KnowledgeDocument>(new CommandDefinition(
+            $"SELECT {Columns} FROM knowledge_documents d {where} ORDER BY d.created_at DESC, d.id DESC LIMIT @PageSize OFFSET @Offset", args, cancellationToken: ct));
+        return new PagedList<KnowledgeDocument>(items.ToList(), page.Page, page.PageSize, total);
+    }
+
+    /// <summary>Ids of completed documents the viewer may see (optionally intersected with <paramref name="only"/>).</summary>
+    public async Task<IReadOnlyList<Guid>> VisibleCompletedIdsAsync(Guid viewer, IReadOnlyCollection<Guid>? only, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var ids = await c.QueryAsync<Guid>(new CommandDefinition(
+            $"SELECT d.id FROM knowledge_documents d WHERE d.status = 'completed' AND {VisibleTo}", new { viewer }, cancellationToken: ct));
+        return only is null ? ids.ToList() : ids.Where(only.Contains).ToList();
+    }
+
+    /// <summary>A cheap fingerprint of what the viewer can see: changes whenever a visible document changes.</summary>
+    public async Task<string> ScopeVersionAsync(Guid viewer, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var row = await c.QuerySingleAsync<(long Count, long Versions, string? Latest)>(new CommandDefinition(
+            $"SELECT COUNT(*), COALESCE(SUM(d.version), 0), MAX(d.id) FROM knowledge_documents d WHERE d.status = 'completed' AND {VisibleTo}",
+            new { viewer }, cancellationToken: ct));
+        return $"{row.Count}:{row.Versions}:{row.Latest}";
+    }
+
+    public async Task<bool> DeleteAsync(Guid id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync(new CommandDefinition("DELETE FROM knowledge_documents WHERE id = @id", new { id }, cancellationToken: ct)) == 1;
+    }
+
+    public async Task UpdateProgressAsync(Guid id, string status, string? stage, int done, int total, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(new CommandDefinition("""
+            UPDATE knowledge_documents SET status = @status, stage = @stage, progress_done = @done, progress_total = @total,
+                error_code = NULL, error_message = NULL, updated_at = @now WHERE id = @id
+            """, new { id, status, stage, done, total, now = clock.GetUtcNow() }, cancellationToken: ct));
+    }
+
+    public async Task MarkFailedAsync(Guid id, string code, string message, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(new CommandDefinition("""
+            UPDATE knowledge_documents SET status = 'failed', error_code = @code, error_message = @message, updated_at = @now WHERE id = @id
+            """, new { id, code, message, now = clock.GetUtcNow() }, cancellationToken: ct));
+    }
+
+    private static string EscapeLike(string s) => s.Replace("%", "").Replace("_", "");
+}
