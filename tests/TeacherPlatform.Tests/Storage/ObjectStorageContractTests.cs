@@ -96,7 +96,7 @@ public abstract class ObjectStorageContractTests : IAsyncLifetime
         var url = await Storage.CreateDownloadUrlAsync(key, "Etude 1.pdf", Lifetime, Guid.NewGuid());
         using var response = await Http.GetAsync(url.Url);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(HttpStatusCode.OK == response.StatusCode, $"{url.Url} → {await response.Content.ReadAsStringAsync()}");
         Assert.Equal(content, await response.Content.ReadAsByteArrayAsync());
         var disposition = response.Content.Headers.ContentDisposition;
         Assert.Equal("Etude 1.pdf", disposition?.FileNameStar ?? disposition?.FileName?.Trim('"'));

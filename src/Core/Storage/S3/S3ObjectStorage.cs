@@ -13,6 +13,7 @@ namespace TeacherPlatform.Core.Storage.S3;
 /// </summary>
 public sealed class S3ObjectStorage : IObjectStorage, IDisposable
 {
+    private const string ReadinessProbeKey = "health/readiness-probe";
     private static readonly TimeSpan ReadinessTimeout = TimeSpan.FromSeconds(3);
 
     private readonly IAmazonS3 _client;
@@ -45,9 +46,7 @@ public sealed class S3ObjectStorage : IObjectStorage, IDisposable
         {
             if (!string.IsNullOrEmpty(downloadFileName))
             {
-                var disposition = new ContentDispositionHeaderValue("attachment");
-                disposition.SetHttpFileName(downloadFileName);
-                request.ResponseHeaderOverrides.ContentDisposition = disposition.ToString();
+                request.ResponseHeaderOverrides.ContentDisposition = AttachmentDisposition(downloadFileName);
             }
         });
 
@@ -128,7 +127,14 @@ public sealed class S3ObjectStorage : IObjectStorage, IDisposable
         timeout.CancelAfter(ReadinessTimeout);
         try
         {
-            await _client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _bucket, MaxKeys = 1 }, timeout.Token);
+            // GET of an absent key: NoSuchKey proves endpoint, credentials and bucket in one cheap call, and tells a
+            // missing bucket (NoSuchBucket) apart, which HEAD cannot. (Bucket-level calls such as ListObjectsV2 are
+            // signed over "/bucket/", which s3rver canonicalises differently.)
+            using var response = await _client.GetObjectAsync(_bucket, ReadinessProbeKey, timeout.Token);
+            return true;
+        }
+        catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchKey")
+        {
             return true;
         }
         catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or OperationCanceledException
@@ -155,6 +161,25 @@ public sealed class S3ObjectStorage : IObjectStorage, IDisposable
         configure(request);
         var url = await _client.GetPreSignedURLAsync(request);
         return new PresignedUrl(new Uri(url), expiresAt);
+    }
+
+    /// <summary>
+    /// <c>filename*</c> (RFC 6266) only when the name needs it: its <c>'</c> and <c>*</c> are where S3-compatible
+    /// servers disagree on SigV4 query canonicalisation (s3rver does), so plain names avoid that risk entirely.
+    /// </summary>
+    private static string AttachmentDisposition(string fileName)
+    {
+        var disposition = new ContentDispositionHeaderValue("attachment");
+        if (fileName.All(c => c is >= ' ' and <= '~'))
+        {
+            disposition.FileName = HeaderUtilities.EscapeAsQuotedString(fileName).ToString();
+        }
+        else
+        {
+            disposition.SetHttpFileName(fileName);
+        }
+
+        return disposition.ToString();
     }
 
     private static AmazonS3Client CreateClient(S3StorageOptions options)
