@@ -2,7 +2,9 @@ namespace TeacherPlatform.Core.Storage;
 
 public sealed record PresignedUrl(Uri Url, DateTimeOffset ExpiresAt);
 
-public sealed record ObjectInfo(string Key, long Size, string ETag, DateTimeOffset LastModified);
+/// <param name="ETag">Strong entity tag, quoted as in HTTP.</param>
+/// <param name="ContentType">The stored content type, when the provider knows it.</param>
+public sealed record ObjectInfo(string Key, long Size, string ETag, DateTimeOffset LastModified, string? ContentType = null);
 
 /// <summary>
 /// Object storage for uploaded files. Clients move bytes through short-lived URLs; the server only

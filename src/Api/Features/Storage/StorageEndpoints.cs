@@ -1,0 +1,136 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using TeacherPlatform.Core.Storage;
+using TeacherPlatform.Core.Storage.Local;
+
+namespace TeacherPlatform.Api.Features.Storage;
+
+/// <summary>
+/// Serves the local provider's signed upload/download URLs. Anonymous: the signature is the credential, re-checked
+/// against <see cref="IObjectAccessPolicy"/> (when one is registered) so that revoked access stops working at once.
+/// With the s3 provider clients talk to S3 directly and these routes answer 404.
+/// </summary>
+public static class StorageEndpoints
+{
+    public static IEndpointRouteBuilder MapStorageEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/storage").WithTags("Storage").AllowAnonymous();
+        group.MapPut("/{**key}", UploadAsync).WithName("UploadObject");
+        group.MapGet("/{**key}", DownloadAsync).WithName("DownloadObject");
+        return app;
+    }
+
+    private static async Task<IResult> UploadAsync(string key, HttpContext context)
+    {
+        if (context.RequestServices.GetService<LocalObjectStorage>() is not { } storage)
+        {
+            return StorageProblems.NotFound();
+        }
+
+        if (await AuthorizeAsync(context, key, SignedUrlOperation.Put) is { } denied)
+        {
+            return denied;
+        }
+
+        var limit = context.RequestServices.GetRequiredService<IOptions<StorageOptions>>().Value.MaxUploadBytes;
+        if (context.Request.ContentLength > limit)
+        {
+            return StorageProblems.PayloadTooLarge(limit);
+        }
+
+        // Kestrel's global body limit is meant for JSON requests; uploads get their own limit, counted while streaming
+        // because Content-Length may be absent (chunked) or understate the body.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+        {
+            bodySize.MaxRequestBodySize = null;
+        }
+
+        try
+        {
+            var contentType = context.Request.ContentType ?? LocalObjectStorage.DefaultContentType;
+            await using var body = new SizeLimitedReadStream(context.Request.Body, limit);
+            var stored = await storage.PutObjectAsync(key, body, contentType, context.RequestAborted);
+            context.Response.Headers.ETag = stored.ETag;
+            return Results.Ok();
+        }
+        catch (ObjectTooLargeException)
+        {
+            return StorageProblems.PayloadTooLarge(limit);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            return StorageProblems.BadRequest(ex.StatusCode, ex.Message);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException && context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away mid-upload; the storage already discarded the partial file.
+            return Results.Empty;
+        }
+    }
+
+    private static async Task<IResult> DownloadAsync(string key, HttpContext context)
+    {
+        if (context.RequestServices.GetService<LocalObjectStorage>() is not { } storage)
+        {
+            return StorageProblems.NotFound();
+        }
+
+        if (await AuthorizeAsync(context, key, SignedUrlOperation.Get) is { } denied)
+        {
+            return denied;
+        }
+
+        var stored = await storage.OpenObjectAsync(key, context.RequestAborted);
+        if (stored is null)
+        {
+            return StorageProblems.NotFound();
+        }
+
+        // no-cache: clients may keep the bytes but must revalidate (a cheap 304), so every use passes the access policy.
+        context.Response.Headers.CacheControl = "private, no-cache";
+        return Results.Stream(
+            stored.Content,
+            stored.ContentType,
+            fileDownloadName: context.Request.Query["name"].ToString() is { Length: > 0 } name ? name : null,
+            lastModified: stored.Info.LastModified,
+            entityTag: EntityTagHeaderValue.Parse(stored.Info.ETag),
+            enableRangeProcessing: true);
+    }
+
+    /// <returns>null when the signed URL authorises <paramref name="operation"/> on <paramref name="key"/>, else the problem to answer.</returns>
+    private static async Task<IResult?> AuthorizeAsync(HttpContext context, string key, string operation)
+    {
+        var query = context.Request.Query;
+        var claims = new SignedUrlClaims(query["op"].ToString(), key, query["exp"].ToString(), query["uid"].ToString(), query["name"].ToString());
+
+        // The op and key are covered by the signature; checking them first just avoids hashing obvious mismatches.
+        if (claims.Operation != operation || !ObjectKey.IsValid(key))
+        {
+            return StorageProblems.InvalidSignature();
+        }
+
+        var signer = context.RequestServices.GetRequiredService<LocalUrlSigner>();
+        switch (signer.Verify(claims, query["sig"].ToString()))
+        {
+            case SignedUrlVerdict.InvalidSignature:
+                return StorageProblems.InvalidSignature();
+            case SignedUrlVerdict.Expired:
+                return StorageProblems.Expired();
+        }
+
+        // A URL issued without a user (server-side use) is authorised by its signature alone.
+        if (context.RequestServices.GetService<IObjectAccessPolicy>() is { } policy && claims.User is { } userId)
+        {
+            var allowed = operation == SignedUrlOperation.Put
+                ? await policy.CanWriteAsync(key, userId, context.RequestAborted)
+                : await policy.CanReadAsync(key, userId, context.RequestAborted);
+            if (!allowed)
+            {
+                return StorageProblems.Forbidden();
+            }
+        }
+
+        return null;
+    }
+}
