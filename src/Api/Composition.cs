@@ -4,6 +4,8 @@ using Scalar.AspNetCore;
 using TeacherPlatform.Api.Auth;
 using TeacherPlatform.Api.Features.Auth;
 using TeacherPlatform.Api.Features.Relationships;
+using TeacherPlatform.Api.Features.Storage;
+using TeacherPlatform.Core.Storage;
 using TeacherPlatform.Api.Infrastructure;
 
 namespace TeacherPlatform.Api;
@@ -47,7 +49,11 @@ public static class Composition
                     p.WithOrigins(cors.Value.AllowedOrigins).AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("Retry-After", "ETag", "Content-Range");
             }));
 
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        services.AddObjectStorage(configuration);
+
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database")
+            .AddCheck<StorageHealthCheck>("storage");
         return builder;
     }
 
@@ -69,6 +75,7 @@ public static class Composition
 
         app.MapAuthEndpoints();
         app.MapRelationshipEndpoints();
+        app.MapStorageEndpoints();
         return app;
     }
 }

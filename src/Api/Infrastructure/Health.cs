@@ -23,6 +23,21 @@ public sealed class DatabaseHealthCheck(Db db) : IHealthCheck
     }
 }
 
+public sealed class StorageHealthCheck(TeacherPlatform.Core.Storage.IObjectStorage storage) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        try
+        {
+            return await storage.IsReadyAsync(ct) ? HealthCheckResult.Healthy(storage.Provider) : HealthCheckResult.Unhealthy(storage.Provider);
+        }
+        catch (Exception ex)
+        {
+            return HealthCheckResult.Unhealthy(storage.Provider, ex);
+        }
+    }
+}
+
 public static class Health
 {
     /// <summary>
