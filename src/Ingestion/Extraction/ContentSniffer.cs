@@ -26,7 +26,7 @@ public static class ContentSniffer
         [0x1A, 0x45, 0xDF, 0xA3], // matroska/webm
         "fLaC"u8.ToArray(),
         [0xD0, 0xCF, 0x11, 0xE0], // legacy Office
-        "7z\u00BC\u00AF"u8.ToArray(),
+        [0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C], // 7z
     ];
 
     public static SniffedKind Sniff(ReadOnlySpan<byte> head)

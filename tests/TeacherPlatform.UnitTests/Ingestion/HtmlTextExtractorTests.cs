@@ -56,4 +56,15 @@ public sealed class HtmlTextExtractorTests
         foreach (var noise in new[] { "SCRIPT-NOISE", "HEADER-NOISE", "NAV-NOISE", "ASIDE-NOISE", "FOOTER-NOISE", "color: red" })
             Assert.DoesNotContain(noise, section.Text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Charset_from_content_type_is_honoured()
+    {
+        var bytes = Encoding.Latin1.GetBytes("<html><head><title>Études</title></head><body><p>Chopin études für Klavier.</p></body></html>");
+        var doc = await ExtractorRegistry.CreateDefault().ExtractAsync(new MemoryStream(bytes),
+            new ExtractionContext(SourceTypes.Web, ContentType: "text/html; charset=ISO-8859-1"), CancellationToken.None);
+
+        Assert.Equal("Études", doc.Title);
+        Assert.Equal("Chopin études für Klavier.", doc.Sections[0].Text);
+    }
 }

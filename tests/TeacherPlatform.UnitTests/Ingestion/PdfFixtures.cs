@@ -32,11 +32,11 @@ internal static class PdfFixtures
         ],
     ];
 
-    public static byte[] Textbook()
+    public static byte[] Textbook(int pageCount = 4)
     {
         var builder = new PdfDocumentBuilder();
         var font = builder.AddStandard14Font(Standard14Font.Helvetica);
-        for (var p = 0; p < Body.Length; p++)
+        for (var p = 0; p < Math.Min(pageCount, Body.Length); p++)
         {
             var page = builder.AddPage(PageSize.A4);
             page.AddText(Header, 9, new PdfPoint(72, 800), font);

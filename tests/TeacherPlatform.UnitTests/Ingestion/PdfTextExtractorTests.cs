@@ -35,6 +35,14 @@ public sealed class PdfTextExtractorTests
     }
 
     [Fact]
+    public async Task Keeps_headers_of_short_documents_where_repetition_proves_nothing()
+    {
+        var doc = await Extract(PdfFixtures.Textbook(pageCount: 2));
+
+        Assert.All(doc.Sections, s => Assert.StartsWith(PdfFixtures.Header, s.Text, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Joins_line_end_hyphenation_but_keeps_compounds_before_capitals()
     {
         var doc = await Extract(PdfFixtures.Textbook());

@@ -39,6 +39,11 @@ public sealed class LocalWebServer : IAsyncLifetime
         app.MapGet("/redirect/{n:int}", (int n) => Results.Redirect(n == 0 ? "/page" : $"/redirect/{n - 1}"));
         app.MapGet("/to-file", () => Results.Redirect("file:///etc/passwd"));
         app.MapGet("/missing", () => Results.NotFound());
+        app.MapGet("/slow", async (CancellationToken ct) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(10), ct);
+            return Results.Ok();
+        });
 
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -121,6 +126,15 @@ public sealed class SafeHttpFetcherTests(LocalWebServer server) : IClassFixture<
         using var fetcher = new SafeHttpFetcher(Local);
         var ex = await Assert.ThrowsAsync<ExtractionException>(() => fetcher.FetchAsync(new Uri(server.BaseUrl, "/missing"), CancellationToken.None));
         Assert.Equal(ExtractionErrorCodes.FetchFailed, ex.Code);
+    }
+
+    [Fact]
+    public async Task Slow_servers_time_out_as_fetch_failures()
+    {
+        using var fetcher = new SafeHttpFetcher(Local with { Timeout = TimeSpan.FromMilliseconds(300) });
+        var ex = await Assert.ThrowsAsync<ExtractionException>(() => fetcher.FetchAsync(new Uri(server.BaseUrl, "/slow"), CancellationToken.None));
+        Assert.Equal(ExtractionErrorCodes.FetchFailed, ex.Code);
+        Assert.Contains("timed out", ex.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -1,3 +1,5 @@
+using System.Net.Http.Headers;
+using System.Text;
 using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
 using SmartReader;
@@ -29,14 +31,36 @@ public sealed class HtmlTextExtractor : IContentExtractor
         await content.CopyToAsync(buffer, ct).ConfigureAwait(false);
         var bytes = buffer.ToArray();
 
-        var parser = new HtmlParser();
-        // AngleSharp honours BOMs and <meta charset>; parse twice because SmartReader mutates the DOM it is given.
-        using var forArticle = await parser.ParseDocumentAsync(new MemoryStream(bytes, writable: false), ct).ConfigureAwait(false);
-        using var forFallback = await parser.ParseDocumentAsync(new MemoryStream(bytes, writable: false), ct).ConfigureAwait(false);
+        // Parse twice because SmartReader mutates the DOM it is given.
+        using var forArticle = await ParseAsync(bytes, ctx.ContentType, ct).ConfigureAwait(false);
+        using var forFallback = await ParseAsync(bytes, ctx.ContentType, ct).ConfigureAwait(false);
 
         var title = TitleOf(forFallback);
         var text = ArticleText(forArticle, ctx.SourceUrl ?? PlaceholderBase) ?? BodyText(forFallback);
         return new ExtractedDocument([new ExtractedSection(1, PlainTextExtractor.TidyWhitespace(text))], title);
+    }
+
+    /// <summary>
+    /// An HTTP charset wins over the markup's guess (as in browsers); without one AngleSharp honours BOMs and &lt;meta charset&gt;.
+    /// </summary>
+    private static async Task<IHtmlDocument> ParseAsync(byte[] bytes, string? contentType, CancellationToken ct)
+    {
+        var parser = new HtmlParser();
+        if (HeaderEncoding(contentType) is { } encoding) return await parser.ParseDocumentAsync(encoding.GetString(bytes), ct).ConfigureAwait(false);
+        return await parser.ParseDocumentAsync(new MemoryStream(bytes, writable: false), ct).ConfigureAwait(false);
+    }
+
+    private static Encoding? HeaderEncoding(string? contentType)
+    {
+        if (contentType is null || !MediaTypeHeaderValue.TryParse(contentType, out var header) || string.IsNullOrEmpty(header.CharSet)) return null;
+        try
+        {
+            return Encoding.GetEncoding(header.CharSet.Trim('"'));
+        }
+        catch (ArgumentException)
+        {
+            return null; // unknown charset name: let the parser sniff
+        }
     }
 
     private static string? ArticleText(IHtmlDocument document, Uri baseUrl)
