@@ -1,0 +1,226 @@
+using System.Text.RegularExpressions;
+using TeacherPlatform.Ingestion.Extraction;
+
+namespace TeacherPlatform.Ingestion.Partitioning;
+
+/// <summary>
+/// Splits a document into chunks of at most <see cref="PartitionOptions.MaxTokens"/> tokens (as counted by the
+/// embedding model's tokenizer) on paragraph and sentence boundaries, with whole-sentence overlap. Sentences are only
+/// split when one alone exceeds the limit (at line breaks, then words, then characters). Deterministic.
+/// </summary>
+public sealed partial class TextPartitioner
+{
+    private readonly Func<string, int> _countTokens;
+    private readonly PartitionOptions _options;
+
+    public TextPartitioner(Func<string, int> countTokens, PartitionOptions? options = null)
+    {
+        _countTokens = countTokens;
+        _options = options ?? new PartitionOptions();
+        _options.Validate();
+    }
+
+    public IReadOnlyList<TextChunk> Partition(ExtractedDocument document) => Partition(JoinedText.From(document.Sections));
+
+    public IReadOnlyList<TextChunk> Partition(IEnumerable<ExtractedSection> sections) => Partition(JoinedText.From(sections));
+
+    /// <summary>Chunks with offsets into <paramref name="joined"/>.Text.</summary>
+    public IReadOnlyList<TextChunk> Partition(JoinedText joined)
+    {
+        var units = BuildUnits(joined);
+        var chunks = new List<TextChunk>();
+        var next = 0;
+        var overlapStart = 0;
+        while (next < units.Count)
+        {
+            var (first, last) = PackChunk(joined.Text, units, overlapStart, next);
+            chunks.Add(ToChunk(joined, units, chunks.Count, first, last));
+            overlapStart = next = last + 1;
+            if (next < units.Count && units[next].Page == units[last].Page) overlapStart = OverlapStart(units, first, last);
+        }
+
+        return chunks;
+    }
+
+    /// <summary>A sentence (or piece of an over-long one) with its token count and page.</summary>
+    private readonly record struct Unit(int Start, int End, int Tokens, int Section, int Page);
+
+    private (int First, int Last) PackChunk(string text, List<Unit> units, int first, int next)
+    {
+        var max = _options.MaxTokens;
+        var tokens = Sum(units, first, next - 1);
+        // Overlap must leave room for at least the next new unit.
+        while (first < next && tokens + units[next].Tokens > max) tokens -= units[first++].Tokens;
+
+        var last = next;
+        tokens += units[next].Tokens;
+        while (last + 1 < units.Count && CanAppend(units, first, next, last, tokens))
+            tokens += units[++last].Tokens;
+
+        // Per-unit counts need not add up to the count of the joined text (merges across spaces, special tokens);
+        // the joined text is what gets embedded, so it is what must fit.
+        while (_countTokens(text[units[first].Start..units[last].End]) > max)
+        {
+            if (last > next) last--;
+            else if (first < next) first++;
+            else break; // a single unit was verified to fit when it was built
+        }
+
+        return (first, last);
+    }
+
+    private bool CanAppend(List<Unit> units, int first, int next, int last, int tokens)
+    {
+        var candidate = units[last + 1];
+        if (tokens + candidate.Tokens > _options.MaxTokens) return false;
+        if (candidate.Page == units[last].Page) return true;
+        // Crossing a page: only from a single page, and only to carry a short tail of new text along.
+        return units[first].Page == units[last].Page && Sum(units, next, last) < _options.PageTailMergeTokens;
+    }
+
+    /// <summary>Earliest unit after <paramref name="first"/> such that units[start..last] fit the overlap budget.</summary>
+    private int OverlapStart(List<Unit> units, int first, int last)
+    {
+        var start = last + 1;
+        var tokens = 0;
+        while (start - 1 > first && tokens + units[start - 1].Tokens <= _options.OverlapTokens)
+            tokens += units[--start].Tokens;
+        return start;
+    }
+
+    private static TextChunk ToChunk(JoinedText joined, List<Unit> units, int index, int first, int last)
+    {
+        var start = units[first].Start;
+        var end = units[last].End;
+        var startSpan = joined.Spans[units[first].Section];
+        return new TextChunk(index, joined.Text[start..end], startSpan.PageNumber, joined.Spans[units[last].Section].PageNumber,
+            start, end, startSpan.StartSeconds);
+    }
+
+    private List<Unit> BuildUnits(JoinedText joined)
+    {
+        var units = new List<Unit>();
+        var text = joined.Text;
+        for (var section = 0; section < joined.Spans.Count; section++)
+        {
+            var span = joined.Spans[section];
+            var paragraphStart = span.Start;
+            foreach (var boundary in ParagraphBreaks(text, span.Start, span.End).Append((Start: span.End, End: span.End)))
+            {
+                foreach (var (start, end) in SentenceSplitter.Split(text, paragraphStart, boundary.Start))
+                    AddSentence(units, text, start, end, section, span.PageNumber);
+                paragraphStart = boundary.End;
+            }
+        }
+
+        return units;
+    }
+
+    private static IEnumerable<(int Start, int End)> ParagraphBreaks(string text, int start, int end)
+    {
+        for (var m = BlankLine().Match(text, start, end - start); m.Success; m = m.NextMatch())
+            yield return (m.Index, m.Index + m.Length);
+    }
+
+    private void AddSentence(List<Unit> units, string text, int start, int end, int section, int page)
+    {
+        var tokens = _countTokens(text[start..end]);
+        if (tokens <= _options.MaxTokens)
+        {
+            units.Add(new Unit(start, end, tokens, section, page));
+            return;
+        }
+
+        foreach (var (s, e) in SplitOversized(text, start, end))
+            units.Add(new Unit(s, e, _countTokens(text[s..e]), section, page));
+    }
+
+    /// <summary>Pieces of an over-long sentence, each verified to fit: line breaks first, then words, then characters.</summary>
+    private List<(int Start, int End)> SplitOversized(string text, int start, int end)
+    {
+        var lines = Pieces(text, start, end, c => c == '\n');
+        if (lines.Count > 1) return Pack(text, lines);
+
+        var words = Pieces(text, start, end, char.IsWhiteSpace);
+        if (words.Count > 1) return Pack(text, words);
+
+        return SplitCharacters(text, start, end);
+    }
+
+    /// <summary>Greedy packing of adjacent pieces, recursing into pieces that are too long on their own.</summary>
+    private List<(int Start, int End)> Pack(string text, List<(int Start, int End)> pieces)
+    {
+        var result = new List<(int, int)>();
+        var expanded = new List<(int Start, int End, int Tokens)>();
+        foreach (var (s, e) in pieces)
+        {
+            var count = _countTokens(text[s..e]);
+            if (count <= _options.MaxTokens) expanded.Add((s, e, count));
+            else expanded.AddRange(SplitOversized(text, s, e).Select(p => (p.Start, p.End, _countTokens(text[p.Start..p.End]))));
+        }
+
+        var i = 0;
+        while (i < expanded.Count)
+        {
+            var j = i;
+            var sum = expanded[i].Tokens;
+            while (j + 1 < expanded.Count && sum + expanded[j + 1].Tokens <= _options.MaxTokens) sum += expanded[++j].Tokens;
+            while (j > i && _countTokens(text[expanded[i].Start..expanded[j].End]) > _options.MaxTokens) j--;
+            result.Add((expanded[i].Start, expanded[j].End));
+            i = j + 1;
+        }
+
+        return result;
+    }
+
+    /// <summary>Last resort for a single enormous "word" (a URL, base64): longest prefixes that fit, by binary search.</summary>
+    private List<(int Start, int End)> SplitCharacters(string text, int start, int end)
+    {
+        var result = new List<(int, int)>();
+        while (start < end)
+        {
+            int lo = 1, hi = end - start;
+            while (lo < hi)
+            {
+                var mid = (lo + hi + 1) / 2;
+                if (_countTokens(text.Substring(start, mid)) <= _options.MaxTokens) lo = mid;
+                else hi = mid - 1;
+            }
+
+            var cut = start + lo;
+            if (cut < end && char.IsHighSurrogate(text[cut - 1]) && lo > 1) cut--; // never split a surrogate pair
+            result.Add((start, cut));
+            start = cut;
+        }
+
+        return result;
+    }
+
+    /// <summary>Trimmed, non-empty ranges between separator characters.</summary>
+    private static List<(int Start, int End)> Pieces(string text, int start, int end, Func<char, bool> isSeparator)
+    {
+        var pieces = new List<(int, int)>();
+        var i = start;
+        while (i < end)
+        {
+            while (i < end && (isSeparator(text[i]) || char.IsWhiteSpace(text[i]))) i++;
+            var pieceStart = i;
+            while (i < end && !isSeparator(text[i])) i++;
+            var pieceEnd = i;
+            while (pieceEnd > pieceStart && char.IsWhiteSpace(text[pieceEnd - 1])) pieceEnd--;
+            if (pieceEnd > pieceStart) pieces.Add((pieceStart, pieceEnd));
+        }
+
+        return pieces;
+    }
+
+    private static int Sum(List<Unit> units, int first, int last)
+    {
+        var sum = 0;
+        for (var i = first; i <= last; i++) sum += units[i].Tokens;
+        return sum;
+    }
+
+    [GeneratedRegex(@"\n[ \t]*\n\s*")]
+    private static partial Regex BlankLine();
+}
