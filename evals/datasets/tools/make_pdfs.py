@@ -129,6 +129,9 @@ def layout_page(title, blocks, page_no, n_pages, name):
     width = PAGE_W - 2 * MARGIN_X
 
     def line(txt, font, size, x, yy):
+        # A trailing space keeps words apart for extractors that join lines
+        # without a separator (e.g. PdfPig's Page.Text).
+        txt = txt + " "
         ops.append(b"BT /%s %.1f Tf %.2f %.2f Td %s Tj ET" % (font.encode(), size, x, yy, pdf_string(txt)))
 
     if page_no == 1:
