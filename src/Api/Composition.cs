@@ -2,7 +2,12 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Scalar.AspNetCore;
 using TeacherPlatform.Api.Auth;
+using TeacherPlatform.Ai.Embeddings;
+using TeacherPlatform.Ai.Retrieval;
 using TeacherPlatform.Api.Features.Auth;
+using TeacherPlatform.Api.Features.Knowledge;
+using TeacherPlatform.Api.Features.Search;
+using TeacherPlatform.Ingestion;
 using TeacherPlatform.Api.Features.Relationships;
 using TeacherPlatform.Api.Features.Storage;
 using TeacherPlatform.Core.Storage;
@@ -37,6 +42,7 @@ public static class Composition
 
         services.AddPersistence(configuration);
         services.AddSingleton<StartupTasks>();
+        services.AddHostedService(sp => sp.GetRequiredService<StartupTasks>());
         services.AddApiAuth(configuration);
         services.AddApiRateLimiting(configuration);
 
@@ -50,10 +56,17 @@ public static class Composition
             }));
 
         services.AddObjectStorage(configuration);
+        services.AddHybridCache();
+        services.AddEmbeddings(configuration);
+        services.AddRetrieval(configuration);
+        services.AddIngestion(configuration);
+        services.AddScoped<KnowledgeService>();
+        services.AddSingleton<IObjectAccessPolicy, KnowledgeObjectAccessPolicy>();
 
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database")
-            .AddCheck<StorageHealthCheck>("storage");
+            .AddCheck<StorageHealthCheck>("storage")
+            .AddCheck<EmbedderHealthCheck>("embedder");
         return builder;
     }
 
@@ -76,6 +89,8 @@ public static class Composition
         app.MapAuthEndpoints();
         app.MapRelationshipEndpoints();
         app.MapStorageEndpoints();
+        app.MapKnowledgeEndpoints();
+        app.MapSearchEndpoints();
         return app;
     }
 }

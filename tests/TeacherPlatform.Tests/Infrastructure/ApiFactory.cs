@@ -68,14 +68,6 @@ public class ApiFactory : WebApplicationFactory<Program>
         client.Timeout = TimeSpan.FromSeconds(120);
     }
 
-    protected override IHost CreateHost(IHostBuilder builder)
-    {
-        var host = base.CreateHost(builder);
-        // Same start-up work as Program: migrations and bootstrap before the first request.
-        host.Services.GetRequiredService<TeacherPlatform.Api.Infrastructure.StartupTasks>().RunAsync(CancellationToken.None).GetAwaiter().GetResult();
-        return host;
-    }
-
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
