@@ -14,10 +14,15 @@ internal static partial class AccentFolding
     private const int HangulBase = 0xAC00, HangulCount = 11172, JamoL = 0x1100, JamoV = 0x1161, JamoT = 0x11A7;
     private const int JamoVCount = 21, JamoTCount = 28;
 
-    private static readonly FrozenDictionary<char, string> Map = BuildMap();
+    // Nested so it initialises after FoldedValues, whose initialiser lives in the other part of this partial class.
+    private static class Table
+    {
+        public static readonly FrozenDictionary<char, string> Map = BuildMap();
+    }
 
     private static FrozenDictionary<char, string> BuildMap()
     {
+        if (FoldedKeys.Length != FoldedValues.Length) throw new InvalidOperationException("Accent folding table is inconsistent.");
         var map = new Dictionary<char, string>(FoldedKeys.Length);
         for (var i = 0; i < FoldedKeys.Length; i++) map[FoldedKeys[i]] = FoldedValues[i];
         return map.ToFrozenDictionary();
@@ -32,7 +37,7 @@ internal static partial class AccentFolding
         {
             if (c < 0x80) { sb.Append(c); continue; }
             if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark) continue;
-            if (Map.TryGetValue(c, out var folded)) { sb.Append(folded); continue; }
+            if (Table.Map.TryGetValue(c, out var folded)) { sb.Append(folded); continue; }
             var h = c - HangulBase;
             if (h is >= 0 and < HangulCount)
             {
