@@ -19,7 +19,8 @@ public sealed record WorkersAiEmbeddingOptions
     /// <summary>Workers AI accepts at most 100 texts per call.</summary>
     public int BatchSize { get; init; } = 100;
     /// <summary>bge v1.5 recommends this instruction for short queries against passages.</summary>
-    public string QueryPrefix { get; init; } = LocalArcticEmbeddingModel.QueryPrefix;
+    public const string DefaultQueryPrefix = LocalArcticEmbeddingModel.QueryPrefix;
+    public string QueryPrefix { get; init; } = DefaultQueryPrefix;
 }
 
 /// <summary>Cloudflare Workers AI text embeddings (bge-base-en-v1.5 by default: BERT-uncased, 768 dims, 512 tokens).</summary>
