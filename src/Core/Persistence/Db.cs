@@ -74,4 +74,7 @@ public sealed record SqlDialect(DatabaseProvider Provider)
     public string ILike => Provider == DatabaseProvider.Postgres ? "ILIKE" : "LIKE";
     /// <summary>Row lock for read-modify-write inside a transaction (SQLite serialises writers anyway).</summary>
     public string ForUpdate => Provider == DatabaseProvider.Postgres ? "FOR UPDATE" : "";
+    /// <summary>Membership in a list parameter: Npgsql binds arrays (= ANY), Dapper expands lists for SQLite (IN).</summary>
+    public string InList(string column, string parameter) =>
+        Provider == DatabaseProvider.Postgres ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
 }

@@ -31,6 +31,8 @@ public class ApiFactory : WebApplicationFactory<Program>
         _settings["Auth:Password:Iterations"] = "1";
         _settings["Logging:LogLevel:Default"] = "Warning";
         _settings["Logging:Console:FormatterName"] = "simple";
+        _settings["Ingestion:PollInterval"] = "00:00:00.200";
+        _settings["Ingestion:RetryBaseDelay"] = "00:00:00.200";
 
         if (IsPostgres)
         {
