@@ -45,7 +45,9 @@ public class ApiFactory : WebApplicationFactory<Program>
                 cmd.ExecuteNonQuery();
             }
             _settings["Database:Provider"] = "Postgres";
-            _settings["Database:ConnectionString"] = new NpgsqlConnectionStringBuilder(_adminConnection) { SearchPath = $"{_schema},public" }.ConnectionString;
+            _settings["Database:ConnectionString"] = _adminConnection;
+            // PGlite ignores the search_path startup parameter: set it on every connection instead.
+            _settings["Database:SessionSearchPath"] = $"{_schema},public";
         }
         if (overrides is not null) foreach (var (k, v) in overrides) _settings[k] = v;
     }

@@ -40,6 +40,19 @@ public static class KnowledgeClient
         throw new TimeoutException($"document {documentId} did not finish; statuses seen: {string.Join(",", seen)}");
     }
 
+    public static async Task WaitForStageAsync(this TestUser user, string documentId, string stage)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            var status = await (await user.Client.GetAsync($"/api/knowledge/{documentId}/status")).ReadJsonAsync();
+            if (status["stage"]?.GetValue<string>() == stage) return;
+            Assert.NotEqual("completed", status["status"]!.GetValue<string>());
+            await Task.Delay(20);
+        }
+        throw new TimeoutException($"stage {stage} not reached");
+    }
+
     /// <summary>create → upload → process → completed.</summary>
     public static async Task<string> IngestAsync(this ApiFactory factory, TestUser user, string title, string sourceType, string filename, byte[] bytes, string contentType, bool isPublic = false)
     {
