@@ -4,7 +4,9 @@ using Scalar.AspNetCore;
 using TeacherPlatform.Api.Auth;
 using TeacherPlatform.Ai.Embeddings;
 using TeacherPlatform.Ai.Retrieval;
+using TeacherPlatform.Ai.Rag;
 using TeacherPlatform.Api.Features.Auth;
+using TeacherPlatform.Api.Features.Chat;
 using TeacherPlatform.Api.Features.Knowledge;
 using TeacherPlatform.Api.Features.Search;
 using TeacherPlatform.Ingestion;
@@ -56,17 +58,21 @@ public static class Composition
             }));
 
         services.AddObjectStorage(configuration);
-        services.AddHybridCache();
         services.AddEmbeddings(configuration);
         services.AddRetrieval(configuration);
         services.AddIngestion(configuration);
         services.AddScoped<KnowledgeService>();
+        services.AddRag(configuration);
+        services.AddSingleton<TeacherPlatform.Core.Chat.ChatSessionStore>();
+        services.AddScoped<ChatService>();
+        services.AddApiCache(configuration);
         services.AddSingleton<IObjectAccessPolicy, KnowledgeObjectAccessPolicy>();
 
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database")
             .AddCheck<StorageHealthCheck>("storage")
-            .AddCheck<EmbedderHealthCheck>("embedder");
+            .AddCheck<EmbedderHealthCheck>("embedder")
+            .AddCheck<LlmHealthCheck>("llm");
         return builder;
     }
 
@@ -91,6 +97,7 @@ public static class Composition
         app.MapStorageEndpoints();
         app.MapKnowledgeEndpoints();
         app.MapSearchEndpoints();
+        app.MapChatEndpoints();
         return app;
     }
 }
