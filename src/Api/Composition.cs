@@ -2,9 +2,12 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Scalar.AspNetCore;
 using TeacherPlatform.Api.Auth;
+using TeacherPlatform.Api.Features.Annotations;
 using TeacherPlatform.Api.Features.Auth;
+using TeacherPlatform.Api.Features.Projects;
 using TeacherPlatform.Api.Features.Relationships;
 using TeacherPlatform.Api.Features.Storage;
+using TeacherPlatform.Core.Projects;
 using TeacherPlatform.Core.Storage;
 using TeacherPlatform.Api.Infrastructure;
 
@@ -51,6 +54,16 @@ public static class Composition
 
         services.AddObjectStorage(configuration);
 
+        services.AddOptions<ProjectOptions>().Bind(configuration.GetSection(ProjectOptions.Section));
+        services.AddSingleton<ProjectStore>();
+        services.AddSingleton<ProjectAccessStore>();
+        services.AddSingleton<AnnotationStore>();
+        services.AddSingleton<StorageDeletionOutbox>();
+        services.AddSingleton<IObjectAccessPolicy, ProjectObjectAccessPolicy>();
+        services.AddScoped<ProjectService>();
+        services.AddSingleton<ProjectCleanup>();
+        services.AddHostedService<ProjectCleanupService>();
+
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database")
             .AddCheck<StorageHealthCheck>("storage");
@@ -76,6 +89,8 @@ public static class Composition
         app.MapAuthEndpoints();
         app.MapRelationshipEndpoints();
         app.MapStorageEndpoints();
+        app.MapProjectEndpoints();
+        app.MapAnnotationEndpoints();
         return app;
     }
 }
