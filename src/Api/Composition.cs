@@ -2,9 +2,14 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Scalar.AspNetCore;
 using TeacherPlatform.Api.Auth;
+using TeacherPlatform.Ai.Embeddings;
+using TeacherPlatform.Ai.Retrieval;
 using TeacherPlatform.Api.Features.Annotations;
 using TeacherPlatform.Api.Features.Auth;
+using TeacherPlatform.Api.Features.Knowledge;
 using TeacherPlatform.Api.Features.Projects;
+using TeacherPlatform.Api.Features.Search;
+using TeacherPlatform.Ingestion;
 using TeacherPlatform.Api.Features.Relationships;
 using TeacherPlatform.Api.Features.Storage;
 using TeacherPlatform.Core.Projects;
@@ -40,6 +45,7 @@ public static class Composition
 
         services.AddPersistence(configuration);
         services.AddSingleton<StartupTasks>();
+        services.AddHostedService(sp => sp.GetRequiredService<StartupTasks>());
         services.AddApiAuth(configuration);
         services.AddApiRateLimiting(configuration);
 
@@ -53,6 +59,12 @@ public static class Composition
             }));
 
         services.AddObjectStorage(configuration);
+        services.AddHybridCache();
+        services.AddEmbeddings(configuration);
+        services.AddRetrieval(configuration);
+        services.AddIngestion(configuration);
+        services.AddScoped<KnowledgeService>();
+        services.AddSingleton<IObjectAccessPolicy, KnowledgeObjectAccessPolicy>();
 
         services.AddOptions<ProjectOptions>().Bind(configuration.GetSection(ProjectOptions.Section));
         services.AddSingleton<ProjectStore>();
@@ -66,7 +78,8 @@ public static class Composition
 
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database")
-            .AddCheck<StorageHealthCheck>("storage");
+            .AddCheck<StorageHealthCheck>("storage")
+            .AddCheck<EmbedderHealthCheck>("embedder");
         return builder;
     }
 
@@ -89,6 +102,8 @@ public static class Composition
         app.MapAuthEndpoints();
         app.MapRelationshipEndpoints();
         app.MapStorageEndpoints();
+        app.MapKnowledgeEndpoints();
+        app.MapSearchEndpoints();
         app.MapProjectEndpoints();
         app.MapAnnotationEndpoints();
         return app;

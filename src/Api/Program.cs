@@ -12,7 +12,6 @@ if (Cli.TryGetCommand(args, out var command))
     return await Cli.RunAsync(app, command, args);
 }
 
-await app.Services.GetRequiredService<StartupTasks>().RunAsync(app.Lifetime.ApplicationStopping);
 await app.RunAsync();
 return 0;
 

@@ -17,12 +17,20 @@ public static class CoreServices
 }
 
 /// <summary>Runs schema migrations (and bootstrap tasks) before the server accepts requests.</summary>
-public sealed class StartupTasks(IServiceProvider services, Microsoft.Extensions.Options.IOptions<DatabaseOptions> db, ILogger<StartupTasks> logger)
+public sealed class StartupTasks(IServiceProvider services, Microsoft.Extensions.Options.IOptions<DatabaseOptions> db, ILogger<StartupTasks> logger) : IHostedService
 {
+    // Registered before every other hosted service, so workers start on a migrated schema.
+    Task IHostedService.StartAsync(CancellationToken cancellationToken) => RunAsync(cancellationToken);
+    Task IHostedService.StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public async Task RunAsync(CancellationToken ct)
     {
         if (db.Value.MigrateOnStartup)
             await services.GetRequiredService<MigrationRunner>().MigrateAsync(ct);
+
+        // Refuses to start when the index was built with another embedding model.
+        var model = services.GetRequiredService<TeacherPlatform.Ai.Embeddings.IEmbeddingModel>();
+        await services.GetRequiredService<TeacherPlatform.Ai.Retrieval.IKnowledgeIndex>().InitializeAsync(model.ModelId, model.Dimensions, ct);
 
         var admin = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Auth.AuthOptions>>().Value.BootstrapAdmin;
         if (!string.IsNullOrWhiteSpace(admin.Email) && !string.IsNullOrWhiteSpace(admin.Password))

@@ -38,6 +38,23 @@ public sealed class StorageHealthCheck(TeacherPlatform.Core.Storage.IObjectStora
     }
 }
 
+public sealed class EmbedderHealthCheck(TeacherPlatform.Ai.Embeddings.IEmbeddingModel model) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        var description = $"{model.ModelId} ({model.Dimensions} dims)";
+        try
+        {
+            var v = await model.EmbedQueryAsync("health", ct);
+            return v.Length == model.Dimensions ? HealthCheckResult.Healthy(description) : HealthCheckResult.Unhealthy(description);
+        }
+        catch (Exception ex)
+        {
+            return HealthCheckResult.Unhealthy(description, ex);
+        }
+    }
+}
+
 public static class Health
 {
     /// <summary>

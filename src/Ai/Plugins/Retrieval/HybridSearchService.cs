@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using TeacherPlatform.Core.Telemetry;
+
+namespace TeacherPlatform.Ai.Retrieval;
+
+public enum SearchMode { Hybrid, Vector, Keyword }
+
+/// <summary>A fused hit with the evidence the confidence scorer and the evals need.</summary>
+public sealed record SearchHit(ChunkDetails Chunk, double Score, int? VectorRank, int? KeywordRank, double? VectorScore, double? KeywordScore, string Snippet);
+
+public sealed record SearchResultSet(IReadOnlyList<SearchHit> Hits, int VectorCandidates, int KeywordCandidates);
+
+/// <summary>
+/// Vector top-N + keyword top-N fused with Reciprocal Rank Fusion: score = wv/(k + rank_v) + wk/(k + rank_k).
+/// RRF needs no score calibration between cosine similarity and bm25, which live on unrelated scales.
+/// </summary>
+public sealed class HybridSearchService(IKnowledgeIndex index, QueryEmbeddingCache embeddings, IOptions<SearchOptions> options)
+{
+    public async Task<SearchResultSet> SearchAsync(string query, int topK, SearchMode mode, SearchScope scope, CancellationToken ct, int? efSearch = null)
+    {
+        using var activity = AppTelemetry.Source.StartActivity("search");
+        activity?.SetTag("search.mode", mode.ToString());
+        var o = options.Value;
+        var candidates = Math.Max(o.CandidatesPerList, topK);
+
+        IReadOnlyList<RankedChunk> vector = [], keyword = [];
+        if (mode != SearchMode.Keyword)
+        {
+            var q = await embeddings.GetAsync(query, ct);
+            vector = await index.VectorSearchAsync(q, candidates, scope, efSearch, ct);
+        }
+        if (mode != SearchMode.Vector)
+            keyword = await index.KeywordSearchAsync(query, candidates, scope, ct);
+
+        var fused = new Dictionary<long, (double Score, int? VRank, int? KRank, double? VScore, double? KScore)>();
+        for (var i = 0; i < vector.Count; i++)
+        {
+            var rank = i + 1;
+            fused[vector[i].Seq] = (mode == SearchMode.Vector ? vector[i].Score : o.VectorWeight / (o.RrfK + rank), rank, null, vector[i].Score, null);
+        }
+        for (var i = 0; i < keyword.Count; i++)
+        {
+            var rank = i + 1;
+            var add = mode == SearchMode.Keyword ? keyword[i].Score : o.KeywordWeight / (o.RrfK + rank);
+            fused[keyword[i].Seq] = fused.TryGetValue(keyword[i].Seq, out var e)
+                ? (e.Score + add, e.VRank, rank, e.VScore, keyword[i].Score)
+                : (add, null, rank, null, keyword[i].Score);
+        }
+        var top = fused.OrderByDescending(f => f.Value.Score).ThenBy(f => f.Key).Take(topK).ToList();
+        var details = (await index.GetChunksAsync(top.Select(t => t.Key).ToList(), ct)).ToDictionary(d => d.Seq);
+        var terms = KeywordQuery.Terms(query);
+        var hits = top.Where(t => details.ContainsKey(t.Key)).Select(t =>
+        {
+            var d = details[t.Key];
+            return new SearchHit(d, t.Value.Score, t.Value.VRank, t.Value.KRank, t.Value.VScore, t.Value.KScore, Snippets.Best(d.Text, terms));
+        }).ToList();
+        return new SearchResultSet(hits, vector.Count, keyword.Count);
+    }
+}
+
+/// <summary>Picks the most query-relevant window of a chunk for display.</summary>
+public static class Snippets
+{
+    public static string Best(string text, IReadOnlyList<string> terms, int maxLength = 320)
+    {
+        var clean = System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ").Trim();
+        if (clean.Length <= maxLength) return clean;
+        var lower = clean.ToLowerInvariant();
+        var bestStart = 0;
+        var bestScore = -1;
+        for (var start = 0; start < clean.Length - maxLength / 2; start += 40)
+        {
+            var window = lower.AsSpan(start, Math.Min(maxLength, lower.Length - start));
+            var score = 0;
+            foreach (var t in terms) if (window.Contains(t.AsSpan(), StringComparison.Ordinal)) score++;
+            if (score > bestScore) { bestScore = score; bestStart = start; }
+        }
+        // Start at a word boundary.
+        if (bestStart > 0)
+        {
+            var space = clean.IndexOf(' ', bestStart);
+            bestStart = space < 0 ? bestStart : space + 1;
+        }
+        var length = Math.Min(maxLength, clean.Length - bestStart);
+        var snippet = clean.Substring(bestStart, length);
+        var lastSpace = snippet.LastIndexOf(' ');
+        if (bestStart + length < clean.Length && lastSpace > maxLength / 2) snippet = snippet[..lastSpace];
+        return (bestStart > 0 ? "…" : "") + snippet + (bestStart + snippet.Length < clean.Length ? "…" : "");
+    }
+}

@@ -1,0 +1,66 @@
+namespace TeacherPlatform.Ai.Retrieval;
+
+/// <summary>A chunk ready to be written: text, location and its embedding.</summary>
+public sealed record ChunkRecord(
+    Guid Id, Guid DocumentId, int Index, string Text, int PageNumber, int PageEnd,
+    int StartChar, int EndChar, double? StartSeconds, int TokenCount, float[] Embedding);
+
+/// <summary>One hit of a single retriever (vector or keyword), identified by the chunk's sequence number.</summary>
+public readonly record struct RankedChunk(long Seq, double Score);
+
+/// <summary>What a hit needs to become a citation.</summary>
+public sealed record ChunkDetails(
+    long Seq, Guid ChunkId, Guid DocumentId, string Title, string SourceType, int PageNumber, int PageEnd,
+    double? StartSeconds, string Text, int Version);
+
+/// <summary>Who is searching and, optionally, which documents to search in. Visibility is applied inside the search.</summary>
+public sealed record SearchScope(Guid ViewerId, IReadOnlyCollection<Guid>? DocumentIds = null);
+
+/// <summary>
+/// The provider-specific chunk index: vectors + full text + chunk rows, written atomically per document.
+/// SQLite: in-process vector index over BLOB vectors + FTS5; PostgreSQL: pgvector HNSW + tsvector GIN.
+/// </summary>
+public interface IKnowledgeIndex
+{
+    /// <summary>Checks the index was built with this embedding model (refuses silent mixing) and loads what it needs.</summary>
+    Task InitializeAsync(string modelId, int dimensions, CancellationToken ct);
+
+    /// <summary>
+    /// Replaces all chunks of a document in one transaction, also updating the document row (status completed,
+    /// chunk count, version). Returns false when the document no longer exists (deleted meanwhile).
+    /// </summary>
+    Task<bool> ReplaceDocumentChunksAsync(Guid documentId, IReadOnlyList<ChunkRecord> chunks, int? pageCount, CancellationToken ct);
+
+    Task<IReadOnlyList<RankedChunk>> VectorSearchAsync(ReadOnlyMemory<float> query, int k, SearchScope scope, int? efSearch, CancellationToken ct);
+
+    Task<IReadOnlyList<RankedChunk>> KeywordSearchAsync(string query, int k, SearchScope scope, CancellationToken ct);
+
+    Task<IReadOnlyList<ChunkDetails>> GetChunksAsync(IReadOnlyCollection<long> seqs, CancellationToken ct);
+
+    /// <summary>Drops in-memory state for a deleted document (rows go with the document's cascade).</summary>
+    void ForgetDocument(Guid documentId);
+
+    /// <summary>Re-embeds every stored chunk with the given model and records it (the `reindex` command).</summary>
+    Task<int> ReindexAsync(string modelId, int dimensions, Func<IReadOnlyList<string>, CancellationToken, Task<IReadOnlyList<float[]>>> embed,
+        IProgress<(int Done, int Total)>? progress, CancellationToken ct);
+}
+
+public sealed class SearchOptions
+{
+    public const string Section = "Search";
+    /// <summary>Candidates taken from each retriever before fusion.</summary>
+    public int CandidatesPerList { get; set; } = 50;
+    /// <summary>Reciprocal Rank Fusion constant k (score = w / (k + rank)).</summary>
+    public double RrfK { get; set; } = 60;
+    public double VectorWeight { get; set; } = 1.0;
+    public double KeywordWeight { get; set; } = 1.0;
+    public int DefaultTopK { get; set; } = 8;
+    public int MaxTopK { get; set; } = 50;
+    /// <summary>HNSW ef_search (pgvector hnsw.ef_search; the in-process HNSW index's ef).</summary>
+    public int EfSearch { get; set; } = 100;
+    /// <summary>pgvector HNSW build parameters.</summary>
+    public int HnswM { get; set; } = 16;
+    public int HnswEfConstruction { get; set; } = 64;
+    /// <summary>SQLite mode: exact SIMD scan below this many chunks, HNSW graph above.</summary>
+    public int ExactSearchThreshold { get; set; } = 20_000;
+}

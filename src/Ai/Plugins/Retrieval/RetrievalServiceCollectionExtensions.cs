@@ -1,0 +1,20 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using TeacherPlatform.Core.Persistence;
+
+namespace TeacherPlatform.Ai.Retrieval;
+
+public static class RetrievalServiceCollectionExtensions
+{
+    public static IServiceCollection AddRetrieval(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SearchOptions>().Bind(configuration.GetSection(SearchOptions.Section));
+        // The provider is known only once configuration is final (tests and env vars add to it late).
+        services.AddSingleton<IKnowledgeIndex>(sp => sp.GetRequiredService<Db>().IsPostgres
+            ? ActivatorUtilities.CreateInstance<PostgresKnowledgeIndex>(sp)
+            : ActivatorUtilities.CreateInstance<SqliteKnowledgeIndex>(sp));
+        services.AddSingleton<QueryEmbeddingCache>();
+        services.AddSingleton<HybridSearchService>();
+        return services;
+    }
+}

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using TeacherPlatform.Ai.Embeddings;
+using Xunit.Abstractions;
+
+namespace TeacherPlatform.UnitTests.Embeddings;
+
+/// <summary>Loads the 90 MB model once for all tests in the class.</summary>
+public sealed class ArcticModelFixture : IDisposable
+{
+    public LocalArcticEmbeddingModel Model { get; } = new(new LocalEmbeddingOptions(IntraOpThreads: 2));
+    public void Dispose() => Model.Dispose();
+}
+
+public sealed class LocalArcticEmbeddingModelTests(ArcticModelFixture fixture, ITestOutputHelper output)
+    : IClassFixture<ArcticModelFixture>
+{
+    private LocalArcticEmbeddingModel Model => fixture.Model;
+
+    [Fact]
+    public async Task Vectors_are_384_dimensional_unit_length_and_deterministic()
+    {
+        var first = await Model.EmbedQueryAsync("How should I practise scales?");
+        var second = await Model.EmbedQueryAsync("How should I practise scales?");
+        var passages = await Model.EmbedPassagesAsync(["Scales build evenness.", "Play slowly with a metronome."]);
+
+        Assert.Equal("snowflake-arctic-embed-xs", Model.ModelId);
+        Assert.Equal(384, Model.Dimensions);
+        Assert.Equal(384, first.Length);
+        Assert.Equal(1f, TensorPrimitives.Norm(first), 3);
+        Assert.All(passages, p => Assert.Equal(1f, TensorPrimitives.Norm(p), 3));
+        Assert.Equal(first, second);
+    }
+
+    [Fact]
+    public async Task A_finger_independence_query_ranks_finger_exercises_above_pedalling()
+    {
+        var query = await Model.EmbedQueryAsync("How do I improve finger independence?");
+        var passages = await Model.EmbedPassagesAsync(
+        [
+            "Use the sustain pedal sparingly: change it with each harmony so the sound does not blur.",
+            "Independent finger exercises: hold down a five-finger position and lift each finger in turn, slowly and evenly, keeping the others relaxed.",
+        ]);
+        var pedalling = TensorPrimitives.Dot(query, passages[0]);
+        var fingers = TensorPrimitives.Dot(query, passages[1]);
+        output.WriteLine($"fingers {fingers:F3} vs pedalling {pedalling:F3}");
+        Assert.True(fingers > pedalling + 0.05f, $"fingers {fingers:F3} vs pedalling {pedalling:F3}");
+    }
+
+    [Fact]
+    public async Task Query_prefix_is_applied_to_queries_only()
+    {
+        const string text = "legato fingering for chromatic scales";
+        var query = await Model.EmbedQueryAsync(text);
+        var passage = (await Model.EmbedPassagesAsync([text]))[0];
+        var prefixedPassage = (await Model.EmbedPassagesAsync([LocalArcticEmbeddingModel.QueryPrefix + text]))[0];
+        Assert.NotEqual(query, passage);
+        Assert.Equal(1f, TensorPrimitives.Dot(query, prefixedPassage), 4);
+    }
+
+    [Fact]
+    public async Task Padding_in_a_batch_does_not_change_a_passage_vector()
+    {
+        const string shortText = "Relax the wrist.";
+        var alone = (await Model.EmbedPassagesAsync([shortText]))[0];
+        var batched = await Model.EmbedPassagesAsync(
+            [string.Join(' ', Enumerable.Repeat("Voicing chords means balancing the top note against the rest.", 10)), shortText]);
+        Assert.Equal(1f, TensorPrimitives.Dot(alone, batched[1]), 4);
+    }
+
+    [Fact]
+    public async Task Inputs_longer_than_512_tokens_are_truncated_without_error()
+    {
+        var longText = string.Join(' ', Enumerable.Repeat("Arpeggios across four octaves need a supple thumb.", 120));
+        Assert.True(Model.CountTokens(longText) > 512);
+        var vector = (await Model.EmbedPassagesAsync([longText]))[0];
+        Assert.Equal(1f, TensorPrimitives.Norm(vector), 3);
+    }
+
+    [Fact]
+    public async Task Cancellation_is_honoured()
+    {
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Model.EmbedPassagesAsync(["a", "b"], cts.Token));
+    }
+
+    [Fact]
+    public async Task Throughput_is_reported()
+    {
+        await Model.EmbedQueryAsync("warm up");
+        const int queries = 20;
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < queries; i++) await Model.EmbedQueryAsync($"How do I play trills evenly in bar {i}?");
+        var perQuery = watch.Elapsed.TotalMilliseconds / queries;
+
+        var passages = Enumerable.Range(0, 64).Select(i =>
+            $"Passage {i}: when practising a difficult run, isolate the shift of hand position, play it in rhythms, " +
+            "then reconnect it to the notes before and after, keeping the wrist loose and the tempo slow at first.").ToArray();
+        watch.Restart();
+        await Model.EmbedPassagesAsync(passages);
+        var perSecond = passages.Length / watch.Elapsed.TotalSeconds;
+        output.WriteLine($"query: {perQuery:F1} ms; passages (~45 tokens, batch 32): {perSecond:F1}/s");
+        Assert.True(perQuery < 1_000);
+    }
+}
