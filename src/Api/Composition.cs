@@ -5,13 +5,16 @@ using TeacherPlatform.Api.Auth;
 using TeacherPlatform.Ai.Embeddings;
 using TeacherPlatform.Ai.Retrieval;
 using TeacherPlatform.Ai.Rag;
+using TeacherPlatform.Api.Features.Annotations;
 using TeacherPlatform.Api.Features.Auth;
 using TeacherPlatform.Api.Features.Chat;
 using TeacherPlatform.Api.Features.Knowledge;
+using TeacherPlatform.Api.Features.Projects;
 using TeacherPlatform.Api.Features.Search;
 using TeacherPlatform.Ingestion;
 using TeacherPlatform.Api.Features.Relationships;
 using TeacherPlatform.Api.Features.Storage;
+using TeacherPlatform.Core.Projects;
 using TeacherPlatform.Core.Storage;
 using TeacherPlatform.Api.Infrastructure;
 
@@ -68,6 +71,16 @@ public static class Composition
         services.AddApiCache(configuration);
         services.AddSingleton<IObjectAccessPolicy, KnowledgeObjectAccessPolicy>();
 
+        services.AddOptions<ProjectOptions>().Bind(configuration.GetSection(ProjectOptions.Section));
+        services.AddSingleton<ProjectStore>();
+        services.AddSingleton<ProjectAccessStore>();
+        services.AddSingleton<AnnotationStore>();
+        services.AddSingleton<StorageDeletionOutbox>();
+        services.AddSingleton<IObjectAccessPolicy, ProjectObjectAccessPolicy>();
+        services.AddScoped<ProjectService>();
+        services.AddSingleton<ProjectCleanup>();
+        services.AddHostedService<ProjectCleanupService>();
+
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database")
             .AddCheck<StorageHealthCheck>("storage")
@@ -98,6 +111,8 @@ public static class Composition
         app.MapKnowledgeEndpoints();
         app.MapSearchEndpoints();
         app.MapChatEndpoints();
+        app.MapProjectEndpoints();
+        app.MapAnnotationEndpoints();
         return app;
     }
 }
