@@ -37,6 +37,8 @@ public static class Composition
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             o.SerializerOptions.DictionaryKeyPolicy = null;
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            // Confidence levels are upper-case in the contract (HIGH|MEDIUM|LOW); other enums are snake_case.
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter<Confidence>());
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
         });
         services.AddApiProblemDetails();

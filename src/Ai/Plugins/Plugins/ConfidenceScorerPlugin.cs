@@ -22,17 +22,15 @@ public sealed class ConfidenceScorerPlugin(IOptions<RagOptions> options)
         var top = similarities.Count > 0 ? similarities[0] : 0;
         var rest = similarities.Skip(1).Take(4).ToList();
         var margin = rest.Count > 0 ? top - rest.Average() : top;
-        var vectorTop = chunks.Where(c => c.VectorRank is <= 5).Select(c => c.ChunkId).ToHashSet();
-        var keywordTop = chunks.Where(c => c.KeywordRank is <= 5).Select(c => c.ChunkId).ToHashSet();
-        var agreement = vectorTop.Count == 0 ? 0 : vectorTop.Count(keywordTop.Contains) / (double)Math.Min(5, Math.Max(vectorTop.Count, 1));
-        var bestInBoth = chunks[0].VectorRank is not null && chunks[0].KeywordRank is not null;
+        // Agreement: passages both retrievers put in their top 3 (independent evidence that the passage is on topic).
+        var agreement = chunks.Count(c => c.VectorRank is <= 3 && c.KeywordRank is <= 3);
 
         if (top < o.FloorSimilarity)
             return new(Confidence.LOW, top, margin, agreement, $"best passage similarity {top:F2} is below {o.FloorSimilarity:F2}");
-        if (top < o.LowSimilarity && !(bestInBoth && agreement >= o.AgreementForHigh))
-            return new(Confidence.LOW, top, margin, agreement, $"weak similarity {top:F2} and the keyword search does not confirm it");
-        if (top >= o.HighSimilarity && bestInBoth && agreement >= o.AgreementForHigh)
-            return new(Confidence.HIGH, top, margin, agreement, "strong similarity confirmed by keyword search");
+        if (top < o.LowSimilarity && agreement == 0)
+            return new(Confidence.LOW, top, margin, agreement, $"similarity {top:F2} without agreement between vector and keyword search");
+        if (top >= o.HighSimilarity && agreement >= o.AgreementForHigh && margin >= o.MarginForHigh)
+            return new(Confidence.HIGH, top, margin, agreement, "strong, distinct passage confirmed by keyword search");
         return new(Confidence.MEDIUM, top, margin, agreement, "relevant passages found, with partial agreement");
     }
 }

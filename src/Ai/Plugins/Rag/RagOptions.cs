@@ -15,17 +15,18 @@ public sealed class RagOptions
 }
 
 /// <summary>
-/// Thresholds on the cosine similarity of the best vector hit, calibrated for snowflake-arctic-embed-xs on the
-/// pedagogy eval set (README "Confidence calibration"); another embedding model needs its own values.
+/// Thresholds calibrated for snowflake-arctic-embed-xs on the pedagogy eval set (258 questions, 23 uncovered; see
+/// README "Confidence calibration"): LOW when the best passage's cosine similarity is below
+/// <see cref="FloorSimilarity"/>, or below <see cref="LowSimilarity"/> while the vector and keyword top-3 share no
+/// passage. Another embedding model needs its own values.
 /// </summary>
 public sealed class ConfidenceOptions
 {
-    /// <summary>Below this top similarity the evidence is LOW whatever the keyword list says.</summary>
-    public double FloorSimilarity { get; set; } = 0.50;
-    /// <summary>Below this, LOW unless the keyword retriever agrees on the top hits.</summary>
-    public double LowSimilarity { get; set; } = 0.58;
-    /// <summary>At or above this, with agreement, HIGH.</summary>
+    public double FloorSimilarity { get; set; } = 0.56;
+    public double LowSimilarity { get; set; } = 0.70;
     public double HighSimilarity { get; set; } = 0.66;
-    /// <summary>Share of the top-5 vector hits also in the top-5 keyword hits needed to call the lists in agreement.</summary>
-    public double AgreementForHigh { get; set; } = 0.4;
+    /// <summary>Passages in both top-3 lists needed for HIGH (and, between the two similarity thresholds, for not-LOW).</summary>
+    public int AgreementForHigh { get; set; } = 1;
+    /// <summary>Lead of the best passage over the mean of the next four needed for HIGH.</summary>
+    public double MarginForHigh { get; set; } = 0.03;
 }
