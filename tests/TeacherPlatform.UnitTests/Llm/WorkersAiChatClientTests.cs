@@ -124,14 +124,17 @@ public sealed class WorkersAiChatClientTests
     [Fact]
     public async Task Connection_dropped_mid_stream_yields_received_tokens_then_stream_exception_without_retry()
     {
+        var clientHasTokens = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await LocalHttpServer.StartAsync(async (_, context) =>
         {
             await WriteEventStreamAsync(context, [Chunk("Play"), Chunk(" slowly")]);
+            await clientHasTokens.Task.WaitAsync(Patience);
             context.Abort();
         });
         await using var services = Connect(server);
 
-        var (updates, error) = await DrainAsync(services.GetRequiredService<IChatClient>().GetStreamingResponseAsync(Conversation));
+        var (updates, error) = await DrainAsync(
+            services.GetRequiredService<IChatClient>().GetStreamingResponseAsync(Conversation), SignalAfterTokens(2, clientHasTokens));
 
         Assert.Equal(["Play", " slowly"], Texts(updates));
         Assert.IsType<LlmStreamException>(error);
