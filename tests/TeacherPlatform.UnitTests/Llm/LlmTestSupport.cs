@@ -10,6 +10,9 @@ internal static class LlmTestSupport
 {
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
+    /// <summary>Below SocketsHttpHandler's 2 s response drain: an abandoned stream must close, not be drained.</summary>
+    public static readonly TimeSpan PromptAbort = TimeSpan.FromSeconds(1.5);
+
     public static ChatMessage[] Conversation =>
     [
         new(ChatRole.System, "You are a piano tutor."),

@@ -181,7 +181,7 @@ public sealed class OpenAiCompatibleChatClientTests
         });
 
         Assert.Equal(["Arm", " weight"], received);
-        await aborted.Task.WaitAsync(Patience);
+        await aborted.Task.WaitAsync(PromptAbort);
     }
 
     [Fact]
