@@ -10,6 +10,9 @@ internal static class LlmTestSupport
 {
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
+    /// <summary>Below SocketsHttpHandler's 2 s response drain: an abandoned stream must close, not be drained.</summary>
+    public static readonly TimeSpan PromptAbort = TimeSpan.FromSeconds(1.5);
+
     public static ChatMessage[] Conversation =>
     [
         new(ChatRole.System, "You are a piano tutor."),
@@ -48,12 +51,16 @@ internal static class LlmTestSupport
 
     /// <summary>Consumes a stream, keeping what arrived before a failure.</summary>
     public static async Task<(List<ChatResponseUpdate> Updates, Exception? Error)> DrainAsync(
-        IAsyncEnumerable<ChatResponseUpdate> stream, CancellationToken cancellationToken = default)
+        IAsyncEnumerable<ChatResponseUpdate> stream, Action<IReadOnlyList<ChatResponseUpdate>>? afterEach = null)
     {
         var updates = new List<ChatResponseUpdate>();
         try
         {
-            await foreach (var update in stream.WithCancellation(cancellationToken)) updates.Add(update);
+            await foreach (var update in stream)
+            {
+                updates.Add(update);
+                afterEach?.Invoke(updates);
+            }
             return (updates, null);
         }
         catch (Exception ex)
@@ -67,6 +74,16 @@ internal static class LlmTestSupport
 
     public static UsageDetails? Usage(IEnumerable<ChatResponseUpdate> updates) =>
         updates.SelectMany(u => u.Contents.OfType<UsageContent>()).Select(u => u.Details).LastOrDefault();
+
+    /// <summary>
+    /// Lets a fake server drop the connection only once the client holds the tokens already sent: a TCP reset
+    /// arriving earlier may discard unread data (and the headers with it, which would make it a retryable failure).
+    /// </summary>
+    public static Action<IReadOnlyList<ChatResponseUpdate>> SignalAfterTokens(int count, TaskCompletionSource signal) =>
+        updates =>
+        {
+            if (Texts(updates).Length >= count) signal.TrySetResult();
+        };
 
     /// <summary>Completes when the fake server sees the client go away.</summary>
     public static TaskCompletionSource WatchAbort(HttpContext context, TaskCompletionSource aborted)

@@ -14,8 +14,10 @@ public sealed class WorkersAiChatClientTests
 {
     private const string RunPath = "/client/v4/accounts/acc123/ai/run/@cf/meta/llama-4-scout-17b-16e-instruct";
 
-    private static ServiceProvider Connect(LocalHttpServer server, string firstTokenTimeout = "00:00:05") => Services(new Dictionary<string, string?>
+    private static ServiceProvider Connect(
+        LocalHttpServer server, string firstTokenTimeout = "00:00:05", string requestTimeout = "00:01:00") => Services(new Dictionary<string, string?>
     {
+        ["Llm:WorkersAi:RequestTimeout"] = requestTimeout,
         ["Llm:Provider"] = "workersai",
         ["Llm:WorkersAi:AccountId"] = "acc123",
         ["Llm:WorkersAi:ApiToken"] = "cf-token",
@@ -124,14 +126,17 @@ public sealed class WorkersAiChatClientTests
     [Fact]
     public async Task Connection_dropped_mid_stream_yields_received_tokens_then_stream_exception_without_retry()
     {
+        var clientHasTokens = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await LocalHttpServer.StartAsync(async (_, context) =>
         {
             await WriteEventStreamAsync(context, [Chunk("Play"), Chunk(" slowly")]);
+            await clientHasTokens.Task.WaitAsync(Patience);
             context.Abort();
         });
         await using var services = Connect(server);
 
-        var (updates, error) = await DrainAsync(services.GetRequiredService<IChatClient>().GetStreamingResponseAsync(Conversation));
+        var (updates, error) = await DrainAsync(
+            services.GetRequiredService<IChatClient>().GetStreamingResponseAsync(Conversation), SignalAfterTokens(2, clientHasTokens));
 
         Assert.Equal(["Play", " slowly"], Texts(updates));
         Assert.IsType<LlmStreamException>(error);
@@ -197,6 +202,26 @@ public sealed class WorkersAiChatClientTests
         var updates = await services.GetRequiredService<IChatClient>().GetStreamingResponseAsync(Conversation).ToListAsync();
 
         Assert.Equal(["Curved", " fingers"], Texts(updates));
+    }
+
+    [Fact]
+    public async Task Answer_slower_than_the_request_deadline_times_out_and_aborts_the_request()
+    {
+        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await LocalHttpServer.StartAsync(async (_, context) =>
+        {
+            WatchAbort(context, aborted);
+            await Task.Delay(TimeSpan.FromSeconds(5), context.RequestAborted);
+            await context.Response.WriteAsJsonAsync(new { result = new { response = "late" }, success = true });
+        });
+        await using var services = Connect(server, firstTokenTimeout: "00:00:00.200", requestTimeout: "00:00:00.400");
+
+        var error = await Assert.ThrowsAsync<LlmTimeoutException>(
+            () => services.GetRequiredService<IChatClient>().GetResponseAsync(Conversation));
+
+        Assert.Equal(LlmTimeoutKind.Request, error.Kind);
+        await aborted.Task.WaitAsync(Patience);
+        Assert.Single(server.Requests);
     }
 
     [Fact]
@@ -268,7 +293,7 @@ public sealed class WorkersAiChatClientTests
         });
 
         Assert.Equal(["Arm", " weight"], received);
-        await aborted.Task.WaitAsync(Patience);
+        await aborted.Task.WaitAsync(PromptAbort);
     }
 
     [Fact]

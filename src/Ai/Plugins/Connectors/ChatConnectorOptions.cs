@@ -58,6 +58,16 @@ public sealed class OpenAiChatOptions
     public string? ApiKey { get; set; }
 
     public string? Model { get; set; }
+
+    /// <summary>
+    /// Body field carrying the token limit. <c>max_tokens</c> (default) is what vLLM, Ollama, llama.cpp and OpenAI's
+    /// non-reasoning models all accept; OpenAI's reasoning models need <c>max_completion_tokens</c>.
+    /// </summary>
+    public string MaxTokensParameter { get; set; } = MaxTokensField;
+
+    public const string MaxTokensField = "max_tokens";
+    public const string MaxCompletionTokensField = "max_completion_tokens";
+
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(60);
     public TimeSpan FirstTokenTimeout { get; set; } = TimeSpan.FromSeconds(20);
 

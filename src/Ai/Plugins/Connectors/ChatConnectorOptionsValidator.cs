@@ -25,6 +25,8 @@ internal sealed class ChatConnectorOptionsValidator : IValidateOptions<ChatConne
                 var oai = options.OpenAi;
                 RequireUrl(oai.Endpoint, $"{section}:OpenAi:Endpoint");
                 Require(oai.Model, $"{section}:OpenAi:Model");
+                if (oai.MaxTokensParameter is not (OpenAiChatOptions.MaxTokensField or OpenAiChatOptions.MaxCompletionTokensField))
+                    failures.Add($"{section}:OpenAi:MaxTokensParameter must be {OpenAiChatOptions.MaxTokensField} or {OpenAiChatOptions.MaxCompletionTokensField}.");
                 RequireTimeouts(oai.Timeouts, $"{section}:OpenAi");
                 break;
         }

@@ -69,16 +69,24 @@ public static class ChatConnectorServiceCollectionExtensions
     {
         services.AddHttpClient(name, http => http.Timeout = Timeout.InfiniteTimeSpan)
             // The client is captured by a singleton, so the handler is never recycled; pooled connection
-            // lifetime keeps DNS changes visible instead.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            // lifetime keeps DNS changes visible instead. No draining: a stream abandoned by a cancelled or
+            // failed consumer must close its connection at once (the default drains for up to 2 s, during
+            // which the model keeps generating), not be read to the end for reuse.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                MaxResponseDrainSize = 0,
+                ResponseDrainTimeout = TimeSpan.Zero,
+            })
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             .AddStandardResilienceHandler()
             .Configure((resilience, sp) =>
             {
                 // Defaults (10 s per attempt) would kill a long generation. The connector enforces the overall
-                // deadline itself; here an attempt may use all of it. Attempts only last until response headers
-                // (ResponseHeadersRead), so a started stream is never retried.
-                var timeout = requestTimeout(Options(sp));
+                // deadline itself (and reports it as LlmTimeoutException), so the handler's own timeouts sit just
+                // beyond it. Attempts only last until response headers (ResponseHeadersRead), so a started stream
+                // is never retried.
+                var timeout = requestTimeout(Options(sp)) + TimeSpan.FromSeconds(1);
                 resilience.AttemptTimeout.Timeout = timeout;
                 resilience.TotalRequestTimeout.Timeout = timeout;
                 resilience.CircuitBreaker.SamplingDuration = timeout * 2;

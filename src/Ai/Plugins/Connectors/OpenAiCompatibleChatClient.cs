@@ -118,13 +118,20 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
         }
     }
 
-    private OpenAIPromptExecutionSettings SettingsFor(ChatOptions? options) => new()
+    private OpenAIPromptExecutionSettings SettingsFor(ChatOptions? options)
     {
-        MaxTokens = options?.MaxOutputTokens ?? _defaults.MaxTokens,
-        Temperature = options?.Temperature ?? _defaults.Temperature,
-        TopP = options?.TopP,
-        StopSequences = options?.StopSequences,
-    };
+        var maxTokens = options?.MaxOutputTokens ?? _defaults.MaxTokens;
+        var settings = new OpenAIPromptExecutionSettings
+        {
+            Temperature = options?.Temperature ?? _defaults.Temperature,
+            TopP = options?.TopP,
+            StopSequences = options?.StopSequences,
+        };
+        // The OpenAI SDK always names the limit max_completion_tokens, which several local servers ignore.
+        if (_options.MaxTokensParameter == OpenAiChatOptions.MaxCompletionTokensField) settings.MaxTokens = maxTokens;
+        else settings.ExtraBody = new Dictionary<string, object?> { [OpenAiChatOptions.MaxTokensField] = maxTokens };
+        return settings;
+    }
 
     private static ChatHistory ToHistory(IEnumerable<ChatMessage> messages)
     {
