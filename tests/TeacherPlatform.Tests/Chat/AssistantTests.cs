@@ -44,7 +44,7 @@ public sealed class AssistantTests(ApiFactory factory) : IClassFixture<ApiFactor
         Assert.Equal(1, first["index"]!.GetValue<int>());
         Assert.Equal(corpus.Technique, first["document_id"]!.GetValue<string>());
         Assert.Equal(2, first["page_number"]!.GetValue<int>());
-        Assert.Equal(2, first["page_end"]!.GetValue<int>());
+        Assert.InRange(first["page_end"]!.GetValue<int>(), 2, 3); // a short page may share its chunk with the next page
         foreach (var field in new[] { "title", "source_type", "chunk_id", "snippet", "score" }) Assert.NotNull(first[field]);
         var content = body["content"]!.GetValue<string>();
         Assert.Contains("Extractive answer", content);

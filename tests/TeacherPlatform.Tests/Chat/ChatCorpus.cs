@@ -10,13 +10,21 @@ public static class ChatCorpus
     [
         [
             "Posture comes first. Sit at the front half of the bench with the forearms level with the keys and the shoulders low and relaxed.",
+            "The bench height decides the angle of the forearm: too low and the wrist collapses, too high and the shoulders lift. Adjust it before every lesson, because children grow quickly and adults slump when tired.",
+            "Feet rest flat on the floor, the right foot near the damper pedal, the left slightly back for balance. The back stays upright but not stiff, leaning a little forward from the hips.",
+            "Teachers should check posture at the start of each lesson and whenever a student reports tension in the neck, shoulders or forearms.",
         ],
         [
             "Finger independence is trained with slow five-finger exercises: hold four fingers down silently and lift and play the remaining finger, ten times each, with a relaxed hand.",
             "Independent fingers let each finger press and release a key without dragging its neighbours. Practise these independence drills daily for five minutes.",
+            "The fourth finger is the weakest because it shares tendons with its neighbours, so give it extra repetitions and never force it with a loud tone.",
+            "Keep every independence exercise at mezzo piano or softer; loud practice makes the hand tense up to compensate for the weaker fingers.",
         ],
         [
             "Trills build speed only after independence: alternate fingers two and three slowly, then three and four, keeping the wrist loose.",
+            "Start each trill exercise at a slow metronome setting and raise it by four beats per minute only when the trill is even at the current speed for a whole week.",
+            "A trill should sound like a shimmer, not a drum roll: keep the fingers close to the keys and let the rotation of the forearm help the weaker pair of fingers.",
+            "Practise trills in short bursts of four notes with a pause, then eight notes, so the hand learns to relax between the bursts.",
         ],
     ];
 

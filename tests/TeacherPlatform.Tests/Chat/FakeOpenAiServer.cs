@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -17,11 +18,11 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     private readonly WebApplication _app;
     private int _calls;
 
-    public FakeOpenAiServer(Func<string, string>? answer = null, TimeSpan? tokenDelay = null, int repeat = 1)
+    public FakeOpenAiServer(Func<string, string>? answer = null, TimeSpan? tokenDelay = null, int repeat = 1, int? failAfterTokens = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        Microsoft.Extensions.Logging.LoggingBuilderExtensions.ClearProviders(builder.Logging);
+        builder.Services.RemoveAll<Microsoft.Extensions.Logging.ILoggerProvider>();
         _app = builder.Build();
         _app.MapPost("/v1/chat/completions", async (HttpContext http) =>
         {
@@ -44,8 +45,10 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             http.Response.ContentType = "text/event-stream";
             try
             {
+                var sent = 0;
                 foreach (var word in text.Split(' '))
                 {
+                    if (sent++ == failAfterTokens) { await Task.Delay(200); http.Abort(); return; } // let the tokens reach the client first
                     if (tokenDelay is { } d) await Task.Delay(d, http.RequestAborted);
                     var chunk = JsonSerializer.Serialize(new
                     {
