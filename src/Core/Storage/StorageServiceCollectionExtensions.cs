@@ -17,12 +17,14 @@ public static class StorageServiceCollectionExtensions
     public static IServiceCollection AddObjectStorage(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(StorageOptions.SectionName);
-        var dataDirectory = Path.GetFullPath(configuration["Data:Directory"] is { Length: > 0 } dir ? dir : "data");
 
+        services.AddOptions<Configuration.DataOptions>().Bind(configuration.GetSection(Configuration.DataOptions.Section));
         services.AddOptions<StorageOptions>()
             .Bind(section)
-            .PostConfigure(options =>
+            // Resolved from options, not read now: settings added after registration (tests, env) must count.
+            .PostConfigure<IOptions<Configuration.DataOptions>>((options, data) =>
             {
+                var dataDirectory = data.Value.FullPath;
                 options.Local.Directory = string.IsNullOrWhiteSpace(options.Local.Directory)
                     ? Path.Combine(dataDirectory, "objects")
                     : Path.GetFullPath(options.Local.Directory);
@@ -36,19 +38,15 @@ public static class StorageServiceCollectionExtensions
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
-        var provider = section.GetValue<StorageProvider?>(nameof(StorageOptions.Provider)) ?? StorageProvider.Local;
-        if (provider == StorageProvider.S3)
-        {
-            services.TryAddSingleton<S3ObjectStorage>();
-            services.TryAddSingleton<IObjectStorage>(sp => sp.GetRequiredService<S3ObjectStorage>());
-            return services;
-        }
-
         services.AddHttpContextAccessor();
+        services.TryAddSingleton<S3ObjectStorage>();
         services.TryAddSingleton(sp => LocalSigningKey.FromOptions(sp.GetRequiredService<IOptions<StorageOptions>>().Value.Local));
         services.TryAddSingleton<LocalUrlSigner>();
         services.TryAddSingleton<LocalObjectStorage>();
-        services.TryAddSingleton<IObjectStorage>(sp => sp.GetRequiredService<LocalObjectStorage>());
+        // The provider is chosen when first resolved, from the final configuration.
+        services.TryAddSingleton<IObjectStorage>(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value.Provider == StorageProvider.S3
+            ? sp.GetRequiredService<S3ObjectStorage>()
+            : sp.GetRequiredService<LocalObjectStorage>());
         return services;
     }
 }

@@ -233,11 +233,7 @@ public sealed class S3ProjectFlowTests(S3rverFixture s3rver) : ProjectFlowTests,
     }
 }
 
-/// <summary>
-/// The API with Storage:Provider=s3 against s3rver. <c>ApiFactory.With(Storage:Provider=s3)</c> alone is not enough:
-/// <c>AddObjectStorage</c> picks the implementation while the host is being built, before the factory's settings are
-/// visible, so the S3 implementation is put in place here explicitly (its options bind lazily and do see them).
-/// </summary>
+/// <summary>The API configured with Storage:Provider=s3 against s3rver, exactly as an operator would set it.</summary>
 public sealed class S3ApiFactory(S3rverFixture s3rver, IDictionary<string, string?>? extra = null) : ApiFactory
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -253,10 +249,5 @@ public sealed class S3ApiFactory(S3rverFixture s3rver, IDictionary<string, strin
         };
         foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
         builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
-        builder.ConfigureTestServices(services =>
-        {
-            services.AddSingleton<S3ObjectStorage>();
-            services.AddSingleton<IObjectStorage>(sp => sp.GetRequiredService<S3ObjectStorage>());
-        });
     }
 }

@@ -13,6 +13,12 @@ namespace TeacherPlatform.Api.Features.Storage;
 /// </summary>
 public static class StorageEndpoints
 {
+    /// <summary>The local store when it is the configured provider; with S3 these routes do not exist (404).</summary>
+    private static LocalObjectStorage? LocalStorageOf(HttpContext context) =>
+        context.RequestServices.GetRequiredService<IOptions<StorageOptions>>().Value.Provider == StorageProvider.Local
+            ? context.RequestServices.GetRequiredService<LocalObjectStorage>()
+            : null;
+
     public static IEndpointRouteBuilder MapStorageEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/storage").WithTags("Storage").AllowAnonymous();
@@ -23,7 +29,7 @@ public static class StorageEndpoints
 
     private static async Task<IResult> UploadAsync(string key, HttpContext context)
     {
-        if (context.RequestServices.GetService<LocalObjectStorage>() is not { } storage)
+        if (LocalStorageOf(context) is not { } storage)
         {
             return StorageProblems.NotFound();
         }
@@ -71,7 +77,7 @@ public static class StorageEndpoints
 
     private static async Task<IResult> DownloadAsync(string key, HttpContext context)
     {
-        if (context.RequestServices.GetService<LocalObjectStorage>() is not { } storage)
+        if (LocalStorageOf(context) is not { } storage)
         {
             return StorageProblems.NotFound();
         }
