@@ -1,0 +1,72 @@
+using TeacherPlatform.Evals.Hosting;
+using TeacherPlatform.Evals.Reports;
+
+namespace TeacherPlatform.Evals.Commands;
+
+/// <summary>
+/// `all`: starts the API as a child process on embedded defaults (free loopback port, temp data dir, rate limiting off)
+/// unless --base-url is given, then load → retrieval → ann → answers → bench (full profile unless --quick) → report.
+/// </summary>
+public static class AllCommand
+{
+    public static async Task<int> RunAsync(CommandArgs args, TextWriter output, CancellationToken ct)
+    {
+        ServerProcess? server = null;
+        var env = (CommandEnv?)null;
+        var results = args.Get("results") ?? ResultStore.DefaultDirectory;
+        try
+        {
+            if (args.Get("base-url") is null)
+            {
+                var extra = new Dictionary<string, string>();
+                foreach (var kv in args.List("server-env"))
+                {
+                    var eq = kv.IndexOf('=');
+                    if (eq > 0) extra[kv[..eq]] = kv[(eq + 1)..];
+                }
+                server = await ServerProcess.StartAsync(extra, output, ct);
+            }
+            env = new CommandEnv
+            {
+                BaseUrl = server?.BaseUrl ?? CommandEnv.ParseBaseUrl(args), ResultsDirectory = results, Out = output,
+                ServerPid = server?.Pid ?? (args.Has("server-pid") ? args.Int("server-pid", 0) : null),
+            };
+            var quick = args.Flag("quick");
+            var common = new List<string> { "--dataset", args.Get("dataset", "evals/datasets/pedagogy") };
+
+            var steps = args.List("steps", "load", "retrieval", "ann", "answers", "bench");
+            var failures = new List<string>();
+            async Task Step(string name, Func<Task> run)
+            {
+                if (!steps.Contains(name)) return;
+                output.WriteLine($"=== {name} ===");
+                try { await run(); }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    failures.Add($"{name}: {ex.Message}");
+                    output.WriteLine($"{name} failed: {ex}");
+                }
+            }
+            await Step("load", () => LoadCommand.RunAsync(env, new CommandArgs(common), ct));
+            await Step("retrieval", () => RetrievalCommand.RunAsync(env, new CommandArgs(common), ct));
+            await Step("ann", () => AnnCommand.RunAsync(env, new CommandArgs(common.Concat(quick ? ["--queries", "200"] : []).Concat(
+                args.Get("postgres") is { } pg ? ["--postgres", pg] : [])), ct));
+            await Step("answers", () => AnswersCommand.RunAsync(env, new CommandArgs(common.Concat(
+                args.Get("judge-url") is { } ju ? ["--judge-url", ju, "--judge-model", args.Get("judge-model", "")] : [])), ct));
+            await Step("bench", () => BenchCommand.RunAsync(env, new CommandArgs(common.Concat(["--profile", args.Get("profile", quick ? "quick" : "full")])), ct));
+            var report = MarkdownReport.Rebuild(results);
+            output.WriteLine($"report: {report}");
+            foreach (var f in failures) output.WriteLine($"FAILED {f}");
+            return failures.Count == 0 ? 0 : 1;
+        }
+        finally
+        {
+            if (server is not null)
+            {
+                output.WriteLine($"server log: {server.LogPath}");
+                await server.DisposeAsync();
+                if (!args.Flag("keep-data")) { try { Directory.Delete(server.DataDirectory, true); } catch (IOException) { } }
+            }
+        }
+    }
+}
