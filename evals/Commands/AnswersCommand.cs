@@ -29,7 +29,7 @@ public static class AnswersCommand
             ?? throw new InvalidOperationException("No document map: run `load` first (or pass --docmap).");
         var judgeRel = new RelevanceJudge(args.Double("transcript-tolerance", 90));
         var client = await Accounts.StudentAsync(env, args, 0, ct);
-        var scoped = !args.Flag("no-scope");
+        var scoped = args.Flag("scope");
         var docIds = scoped ? map.CompletedServerIds : null;
         var topK = args.Has("top-k") ? args.Int("top-k", 8) : (int?)null;
         var notes = new List<string>();

@@ -31,7 +31,7 @@ public static class BenchCommand
         var questions = dataset?.Questions.Where(q => !q.IsUncovered).Select(q => q.Text).ToArray() is { Length: > 0 } qs
             ? qs : ["How do I improve finger independence?", "How should I practise scales?", "When should I use the una corda pedal?"];
         var map = dataset is null ? null : DocumentMap.TryLoad(args.Get("docmap") ?? DocumentMap.DefaultPath(env.ResultsDirectory, dataset.Name));
-        var docIds = map is not null && !args.Flag("no-scope") ? map.CompletedServerIds : null;
+        var docIds = map is not null && args.Flag("scope") ? map.CompletedServerIds : null;
         var repeatSet = Math.Max(1, args.Int("repeat-set", 10));
         var scenarios = args.List("scenarios", DefaultScenarios);
         var studentCount = Math.Max(1, Math.Min(args.Int("students", 20), profile.MaxUsers));

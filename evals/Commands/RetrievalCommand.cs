@@ -28,7 +28,7 @@ public static class RetrievalCommand
             ?? throw new InvalidOperationException("No document map: run `load` first (or pass --docmap).");
         var judge = new RelevanceJudge(args.Double("transcript-tolerance", 90));
         var topK = args.Int("top-k", 10);
-        var scoped = !args.Flag("no-scope");
+        var scoped = args.Flag("scope");
         var limit = args.Int("max-questions", int.MaxValue);
         var client = await Accounts.StudentAsync(env, args, 0, ct);
         var questions = dataset.Questions.Where(q => !q.IsUncovered).Take(limit).ToList();
@@ -89,7 +89,7 @@ public static class RetrievalCommand
                 Percentiles.Summarize(latencies), errors, misses));
         }
 
-        if (scoped) notes.Add("Searches were scoped to the dataset's documents (document_ids); pass --no-scope to search everything visible.");
+        notes.Add(scoped ? "Searches were scoped to the dataset's documents (document_ids, --scope)." : "Searches cover every document the student may see (pass --scope to restrict to the dataset's document_ids; use a fresh instance so no other documents compete).");
         notes.Add($"Page level: same document and page_number ≤ page ≤ page_end (PDF/HTML); transcripts: |start_seconds − relevant| ≤ {judge.TranscriptToleranceSeconds} s.");
         notes.Add("Recall: multi_page questions need every cited location (fraction found); other questions' locations are alternatives (any one = 1).");
         var result = new RetrievalResult(topK, judge.TranscriptToleranceSeconds, scoped, modes, skipped);
