@@ -22,6 +22,7 @@ public static class DapperSetup
         SqlMapper.RemoveTypeMap(typeof(DateTimeOffset?));
         SqlMapper.AddTypeHandler(new GuidHandler());
         SqlMapper.AddTypeHandler(new DateTimeOffsetHandler());
+        SqlMapper.AddTypeHandler(new VectorHandler());
     }
 
     private static bool IsSqlite(IDbDataParameter p) => p is Microsoft.Data.Sqlite.SqliteParameter;
@@ -43,6 +44,19 @@ public static class DapperSetup
             string s => Guid.Parse(s),
             byte[] b => new Guid(b),
             _ => throw new DataException($"Cannot convert {value.GetType()} to Guid"),
+        };
+    }
+
+    /// <summary>pgvector values pass through to Npgsql, which knows the type once UseVector() is configured.</summary>
+    private sealed class VectorHandler : SqlMapper.TypeHandler<Pgvector.Vector>
+    {
+        public override void SetValue(IDbDataParameter parameter, Pgvector.Vector? value) => parameter.Value = (object?)value ?? DBNull.Value;
+
+        public override Pgvector.Vector Parse(object value) => value switch
+        {
+            Pgvector.Vector v => v,
+            float[] f => new Pgvector.Vector(f),
+            _ => throw new DataException($"Cannot convert {value.GetType()} to vector"),
         };
     }
 

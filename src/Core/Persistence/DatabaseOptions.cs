@@ -11,4 +11,9 @@ public sealed class DatabaseOptions
     public string? ConnectionString { get; set; }
     /// <summary>Run pending schema migrations at start-up (the `migrate` command runs them explicitly).</summary>
     public bool MigrateOnStartup { get; set; } = true;
+    /// <summary>
+    /// PostgreSQL only: schemas set with SET search_path on every opened connection. For servers that ignore the
+    /// search_path startup parameter (PGlite's socket server); normally use "Search Path=" in the connection string.
+    /// </summary>
+    public string? SessionSearchPath { get; set; }
 }

@@ -15,6 +15,7 @@ public sealed class Db : IAsyncDisposable
 {
     private readonly NpgsqlDataSource? _postgres;
     private readonly string? _sqlite;
+    private readonly string? _setSearchPath;
 
     public Db(IOptions<DatabaseOptions> options, IOptions<DataOptions> data, ILoggerFactory loggerFactory)
     {
@@ -29,6 +30,13 @@ public sealed class Db : IAsyncDisposable
             builder.UseLoggerFactory(loggerFactory);
             builder.UseVector();
             _postgres = builder.Build();
+            if (!string.IsNullOrWhiteSpace(o.SessionSearchPath))
+            {
+                var schemas = o.SessionSearchPath.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+                if (schemas.Any(s => !s.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_')))
+                    throw new InvalidOperationException("Database:SessionSearchPath must be a comma-separated list of plain schema names.");
+                _setSearchPath = $"SET search_path TO {string.Join(", ", schemas)}";
+            }
         }
         else
         {
@@ -49,7 +57,16 @@ public sealed class Db : IAsyncDisposable
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
         if (_postgres is not null)
-            return await _postgres.OpenConnectionAsync(cancellationToken);
+        {
+            var pg = await _postgres.OpenConnectionAsync(cancellationToken);
+            if (_setSearchPath is not null)
+            {
+                await using var set = pg.CreateCommand();
+                set.CommandText = _setSearchPath;
+                await set.ExecuteNonQueryAsync(cancellationToken);
+            }
+            return pg;
+        }
 
         var connection = new SqliteConnection(_sqlite);
         await connection.OpenAsync(cancellationToken);
@@ -74,4 +91,7 @@ public sealed record SqlDialect(DatabaseProvider Provider)
     public string ILike => Provider == DatabaseProvider.Postgres ? "ILIKE" : "LIKE";
     /// <summary>Row lock for read-modify-write inside a transaction (SQLite serialises writers anyway).</summary>
     public string ForUpdate => Provider == DatabaseProvider.Postgres ? "FOR UPDATE" : "";
+    /// <summary>Membership in a list parameter: Npgsql binds arrays (= ANY), Dapper expands lists for SQLite (IN).</summary>
+    public string InList(string column, string parameter) =>
+        Provider == DatabaseProvider.Postgres ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
 }

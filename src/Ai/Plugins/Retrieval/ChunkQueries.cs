@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using TeacherPlatform.Core.Knowledge;
+using TeacherPlatform.Core.Persistence;
 
 namespace TeacherPlatform.Ai.Retrieval;
 
@@ -21,13 +22,13 @@ internal static class ChunkQueries
         public int Version { get; init; }
     }
 
-    public static async Task<IReadOnlyList<ChunkDetails>> GetDetailsAsync(DbConnection c, IReadOnlyCollection<long> seqs, CancellationToken ct)
+    public static async Task<IReadOnlyList<ChunkDetails>> GetDetailsAsync(DbConnection c, SqlDialect dialect, IReadOnlyCollection<long> seqs, CancellationToken ct)
     {
         if (seqs.Count == 0) return [];
-        var rows = await c.QueryAsync<DetailsRow>(new CommandDefinition("""
+        var rows = await c.QueryAsync<DetailsRow>(new CommandDefinition($"""
             SELECT c.seq, c.id, c.document_id, d.title, d.source_type, c.page_number, c.page_end, c.start_seconds, c.text, d.version
             FROM knowledge_chunks c JOIN knowledge_documents d ON d.id = c.document_id
-            WHERE c.seq IN @seqs
+            WHERE {dialect.InList("c.seq", "seqs")}
             """, new { seqs = seqs.ToArray() }, cancellationToken: ct));
         return rows.Select(r => new ChunkDetails(r.Seq, r.Id, r.DocumentId, r.Title, r.SourceType, r.PageNumber, r.PageEnd, r.StartSeconds, r.Text, r.Version)).ToList();
     }
@@ -42,8 +43,8 @@ internal static class ChunkQueries
             """, new { documentId, chunkCount, pageCount, now }, tx, cancellationToken: ct));
 
     /// <summary>Visibility predicate plus the optional document filter, over aliases c/d.</summary>
-    public static string ScopeFilter(SearchScope scope) =>
-        KnowledgeDocumentStore.VisibleTo + (scope.DocumentIds is { Count: > 0 } ? " AND c.document_id IN @docs" : "");
+    public static string ScopeFilter(SearchScope scope, SqlDialect dialect) =>
+        KnowledgeDocumentStore.VisibleTo + (scope.DocumentIds is { Count: > 0 } ? " AND " + dialect.InList("c.document_id", "docs") : "");
 
     public static object ScopeArgs(SearchScope scope, object extra)
     {

@@ -77,7 +77,7 @@ public sealed class PostgresKnowledgeIndex(Db db, IOptions<SearchOptions> option
         var rows = await c.QueryAsync<(long Seq, double Score)>(new CommandDefinition($"""
             SELECT c.seq, 1 - (c.embedding <=> @q) AS score
             FROM knowledge_chunks c JOIN knowledge_documents d ON d.id = c.document_id
-            WHERE {ChunkQueries.ScopeFilter(scope)}
+            WHERE {ChunkQueries.ScopeFilter(scope, db.Dialect)}
             ORDER BY c.embedding <=> @q
             LIMIT @k
             """, ChunkQueries.ScopeArgs(scope, new { q = new Vector(query), k }), tx, cancellationToken: ct));
@@ -97,7 +97,7 @@ public sealed class PostgresKnowledgeIndex(Db db, IOptions<SearchOptions> option
             SELECT c.seq, ts_rank_cd(c.tsv, q) AS score
             FROM knowledge_chunks c JOIN knowledge_documents d ON d.id = c.document_id,
                  websearch_to_tsquery('english', @text) q
-            WHERE c.tsv @@ q AND {ChunkQueries.ScopeFilter(scope)}
+            WHERE c.tsv @@ q AND {ChunkQueries.ScopeFilter(scope, db.Dialect)}
             ORDER BY score DESC, c.seq
             LIMIT @k
             """, ChunkQueries.ScopeArgs(scope, new { text, k }), cancellationToken: ct));
@@ -108,7 +108,7 @@ public sealed class PostgresKnowledgeIndex(Db db, IOptions<SearchOptions> option
     public async Task<IReadOnlyList<ChunkDetails>> GetChunksAsync(IReadOnlyCollection<long> seqs, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        return await ChunkQueries.GetDetailsAsync(c, seqs, ct);
+        return await ChunkQueries.GetDetailsAsync(c, db.Dialect, seqs, ct);
     }
 
     public void ForgetDocument(Guid documentId) { /* rows are the index; the cascade removes them */ }

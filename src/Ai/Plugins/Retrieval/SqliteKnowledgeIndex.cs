@@ -151,7 +151,7 @@ public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options,
             FROM knowledge_chunks_fts
             JOIN knowledge_chunks c ON c.seq = knowledge_chunks_fts.rowid
             JOIN knowledge_documents d ON d.id = c.document_id
-            WHERE knowledge_chunks_fts MATCH @match AND {ChunkQueries.ScopeFilter(scope)}
+            WHERE knowledge_chunks_fts MATCH @match AND {ChunkQueries.ScopeFilter(scope, db.Dialect)}
             ORDER BY bm25(knowledge_chunks_fts)
             LIMIT @k
             """, ChunkQueries.ScopeArgs(scope, new { match, k }), cancellationToken: ct));
@@ -162,7 +162,7 @@ public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options,
     public async Task<IReadOnlyList<ChunkDetails>> GetChunksAsync(IReadOnlyCollection<long> seqs, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        return await ChunkQueries.GetDetailsAsync(c, seqs, ct);
+        return await ChunkQueries.GetDetailsAsync(c, db.Dialect, seqs, ct);
     }
 
     public void ForgetDocument(Guid documentId)
