@@ -12,6 +12,7 @@ public static class AllCommand
     public static async Task<int> RunAsync(CommandArgs args, TextWriter output, CancellationToken ct)
     {
         ServerProcess? server = null;
+        LlmStubServer? stub = null;
         var env = (CommandEnv?)null;
         var results = args.Get("results") ?? ResultStore.DefaultDirectory;
         try
@@ -23,6 +24,18 @@ public static class AllCommand
                 {
                     var eq = kv.IndexOf('=');
                     if (eq > 0) extra[kv[..eq]] = kv[(eq + 1)..];
+                }
+                if (args.Has("llm-stub-ttft-ms"))
+                {
+                    // The API's OpenAI-compatible connector pointed at a stub with a fixed time to first token.
+                    stub = await LlmStubServer.StartAsync(TimeSpan.FromMilliseconds(args.Int("llm-stub-ttft-ms", 100)), args.Int("llm-stub-tokens", 40),
+                        TimeSpan.FromMilliseconds(args.Double("llm-stub-token-ms", 5)), ct);
+                    foreach (var kv in args.List("llm-stub-env", "Llm__Provider=openai", "Llm__BaseUrl={url}", "Llm__Model=stub", "Llm__ApiKey=stub"))
+                    {
+                        var eq = kv.IndexOf('=');
+                        if (eq > 0) extra.TryAdd(kv[..eq], kv[(eq + 1)..].Replace("{url}", stub.BaseUrl.ToString(), StringComparison.Ordinal));
+                    }
+                    output.WriteLine($"llm stub: {stub.BaseUrl} (ttft {stub.TimeToFirstToken.TotalMilliseconds} ms, {stub.Tokens} tokens)");
                 }
                 server = await ServerProcess.StartAsync(extra, output, ct);
             }
@@ -61,6 +74,7 @@ public static class AllCommand
         }
         finally
         {
+            if (stub is not null) await stub.DisposeAsync();
             if (server is not null)
             {
                 output.WriteLine($"server log: {server.LogPath}");

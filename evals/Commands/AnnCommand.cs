@@ -78,6 +78,8 @@ public static class AnnCommand
         }
         else skipped.Add("pgvector: no --postgres connection string given");
 
+        if (Reports.BuildInfo.ConfigurationOf(typeof(HnswVectorIndex)) == "Debug")
+            notes.Add("The vector index ran from a Debug build: latencies are not representative; run with `-c Release`.");
         notes.Add("recall@10 = |approximate top-10 ∩ exact top-10| / 10, averaged over queries; latency is per single-threaded query.");
         var result = new AnnResult(sweeps, skipped);
         env.Save("ann", args, null, result, notes);

@@ -57,7 +57,12 @@ public sealed class CommandEnv
     public EvalRun<T> Save<T>(string command, CommandArgs args, CorpusInfo? corpus, T results, IReadOnlyList<string> notes,
         IReadOnlyDictionary<string, string?>? extraConfig = null)
     {
-        var config = new Dictionary<string, string?>(args.All, StringComparer.OrdinalIgnoreCase) { ["base_url"] = BaseUrl.ToString() };
+        var config = new Dictionary<string, string?>(args.All, StringComparer.OrdinalIgnoreCase)
+        {
+            ["base_url"] = BaseUrl.ToString(),
+            ["evals_build"] = BuildInfo.ConfigurationOf(typeof(CommandEnv)),
+            ["ai_library_build"] = BuildInfo.ConfigurationOf(typeof(TeacherPlatform.Ai.VectorIndex.HnswVectorIndex)),
+        };
         if (extraConfig is not null) foreach (var (k, v) in extraConfig) config[k] = v;
         var run = new EvalRun<T>(command, DateTimeOffset.UtcNow, MachineInfo.Current(), GitInfo.Current(), config, corpus, results, notes);
         var path = ResultStore.Write(ResultsDirectory, run);

@@ -25,6 +25,13 @@ public sealed record MachineInfo(string Hostname, int Cores, long MemoryBytes, s
     }
 }
 
+public static class BuildInfo
+{
+    /// <summary>"Release" or "Debug" for the assembly that holds <paramref name="t"/> (JIT optimiser on or off).</summary>
+    public static string ConfigurationOf(Type t) =>
+        t.Assembly.GetCustomAttributes(typeof(DebuggableAttribute), false).OfType<DebuggableAttribute>().Any(a => a.IsJITOptimizerDisabled) ? "Debug" : "Release";
+}
+
 public sealed record GitInfo(string? Commit, string? Branch, bool? Dirty)
 {
     public static GitInfo Current()
