@@ -66,7 +66,10 @@ public static class AllCommand
                 args.Get("postgres") is { } pg ? ["--postgres", pg] : [])), ct));
             await Step("answers", () => AnswersCommand.RunAsync(env, new CommandArgs(common.Concat(
                 args.Get("judge-url") is { } ju ? ["--judge-url", ju, "--judge-model", args.Get("judge-model", "")] : [])), ct));
-            await Step("bench", () => BenchCommand.RunAsync(env, new CommandArgs(common.Concat(["--profile", args.Get("profile", quick ? "quick" : "full")])), ct));
+            var benchArgs = common.Concat(["--profile", args.Get("profile", quick ? "quick" : "full")]).ToList();
+            foreach (var pass in new[] { "scale", "scenarios", "users", "think", "students", "max-requests" })
+                if (args.Get(pass) is { } v) benchArgs.AddRange([$"--{pass}", v]);
+            await Step("bench", () => BenchCommand.RunAsync(env, new CommandArgs(benchArgs), ct));
             var report = MarkdownReport.Rebuild(results);
             output.WriteLine($"report: {report}");
             foreach (var f in failures) output.WriteLine($"FAILED {f}");

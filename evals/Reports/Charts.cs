@@ -98,8 +98,6 @@ public static class Charts
             sc.LinePattern = LinePattern.Dashed;
         }
         plt.Axes.Bottom.SetTicks(xs, stages.Select(st => st.Name).ToArray());
-        plt.Axes.Bottom.TickLabelStyle.Rotation = 30;
-        plt.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
         plt.Title($"Latency by load stage: {s.Name}");
         plt.YLabel("ms");
         plt.ShowLegend(Alignment.UpperLeft);

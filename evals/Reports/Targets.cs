@@ -13,7 +13,8 @@ public static class Targets
     private static TargetCheck AtMost(string name, double? value, double limit, string unit = "ms") => value is null
         ? new TargetCheck(name, "not measured", null, "")
         : new TargetCheck(name, F(value.Value, unit), value <= limit,
-            value <= limit ? $"{F(limit - value.Value, unit)} under" : $"missed by {F(value.Value - limit, unit)} ({value.Value / limit:0.0}× the limit)");
+            value <= limit ? (limit == 0 ? "none" : $"{F(limit - value.Value, unit)} under")
+                : limit == 0 ? $"missed by {F(value.Value, unit)}" : $"missed by {F(value.Value - limit, unit)} ({value.Value / limit:0.0}× the limit)");
 
     private static TargetCheck AtLeast(string name, double? value, double limit) => value is null
         ? new TargetCheck(name, "not measured", null, "")
