@@ -4,12 +4,17 @@ using Scalar.AspNetCore;
 using TeacherPlatform.Api.Auth;
 using TeacherPlatform.Ai.Embeddings;
 using TeacherPlatform.Ai.Retrieval;
+using TeacherPlatform.Ai.Rag;
+using TeacherPlatform.Api.Features.Annotations;
 using TeacherPlatform.Api.Features.Auth;
+using TeacherPlatform.Api.Features.Chat;
 using TeacherPlatform.Api.Features.Knowledge;
+using TeacherPlatform.Api.Features.Projects;
 using TeacherPlatform.Api.Features.Search;
 using TeacherPlatform.Ingestion;
 using TeacherPlatform.Api.Features.Relationships;
 using TeacherPlatform.Api.Features.Storage;
+using TeacherPlatform.Core.Projects;
 using TeacherPlatform.Core.Storage;
 using TeacherPlatform.Api.Infrastructure;
 
@@ -32,6 +37,8 @@ public static class Composition
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             o.SerializerOptions.DictionaryKeyPolicy = null;
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            // Confidence levels are upper-case in the contract (HIGH|MEDIUM|LOW); other enums are snake_case.
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter<Confidence>());
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
         });
         services.AddApiProblemDetails();
@@ -56,17 +63,31 @@ public static class Composition
             }));
 
         services.AddObjectStorage(configuration);
-        services.AddHybridCache();
         services.AddEmbeddings(configuration);
         services.AddRetrieval(configuration);
         services.AddIngestion(configuration);
         services.AddScoped<KnowledgeService>();
+        services.AddRag(configuration);
+        services.AddSingleton<TeacherPlatform.Core.Chat.ChatSessionStore>();
+        services.AddScoped<ChatService>();
+        services.AddApiCache(configuration);
         services.AddSingleton<IObjectAccessPolicy, KnowledgeObjectAccessPolicy>();
+
+        services.AddOptions<ProjectOptions>().Bind(configuration.GetSection(ProjectOptions.Section));
+        services.AddSingleton<ProjectStore>();
+        services.AddSingleton<ProjectAccessStore>();
+        services.AddSingleton<AnnotationStore>();
+        services.AddSingleton<StorageDeletionOutbox>();
+        services.AddSingleton<IObjectAccessPolicy, ProjectObjectAccessPolicy>();
+        services.AddScoped<ProjectService>();
+        services.AddSingleton<ProjectCleanup>();
+        services.AddHostedService<ProjectCleanupService>();
 
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database")
             .AddCheck<StorageHealthCheck>("storage")
-            .AddCheck<EmbedderHealthCheck>("embedder");
+            .AddCheck<EmbedderHealthCheck>("embedder")
+            .AddCheck<LlmHealthCheck>("llm");
         return builder;
     }
 
@@ -91,6 +112,9 @@ public static class Composition
         app.MapStorageEndpoints();
         app.MapKnowledgeEndpoints();
         app.MapSearchEndpoints();
+        app.MapChatEndpoints();
+        app.MapProjectEndpoints();
+        app.MapAnnotationEndpoints();
         return app;
     }
 }

@@ -23,6 +23,7 @@ public static class IngestionServiceCollectionExtensions
         services.AddSingleton<JobSignal>();
         services.AddSingleton<IngestionJobQueue>();
         services.AddSingleton<IngestionWorker>();
+        services.AddSingleton<Bulk.FolderIngester>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestionWorker>());
         return services;
     }

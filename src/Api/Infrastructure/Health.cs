@@ -55,6 +55,13 @@ public sealed class EmbedderHealthCheck(TeacherPlatform.Ai.Embeddings.IEmbedding
     }
 }
 
+public sealed class LlmHealthCheck(TeacherPlatform.Ai.Connectors.ChatConnectorInfo connector) : IHealthCheck
+{
+    // Configuration readiness only: probing a hosted model on every health poll would cost money and rate limit.
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default) =>
+        Task.FromResult(HealthCheckResult.Healthy($"{connector.ProviderName}: {connector.ModelId}"));
+}
+
 public static class Health
 {
     /// <summary>

@@ -76,14 +76,25 @@ public sealed class KnowledgeDocumentStore(Db db, TimeProvider clock)
         return only is null ? ids.ToList() : ids.Where(only.Contains).ToList();
     }
 
-    /// <summary>A cheap fingerprint of what the viewer can see: changes whenever a visible document changes.</summary>
+    /// <summary>
+    /// A digest of exactly which documents (and which version of each) the viewer can see. Users with the same
+    /// visible set share cache entries; any change to a visible document changes the digest.
+    /// </summary>
     public async Task<string> ScopeVersionAsync(Guid viewer, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        var row = await c.QuerySingleAsync<(long Count, long Versions, string? Latest)>(new CommandDefinition(
-            $"SELECT COUNT(*), COALESCE(SUM(d.version), 0), MAX(d.id) FROM knowledge_documents d WHERE d.status = 'completed' AND {VisibleTo}",
+        var rows = await c.QueryAsync<(Guid Id, int Version)>(new CommandDefinition(
+            $"SELECT d.id, d.version FROM knowledge_documents d WHERE d.chunk_count > 0 AND {VisibleTo} ORDER BY d.id",
             new { viewer }, cancellationToken: ct));
-        return $"{row.Count}:{row.Versions}:{row.Latest}";
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        Span<byte> buffer = stackalloc byte[20];
+        foreach (var (id, version) in rows)
+        {
+            id.TryWriteBytes(buffer);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(buffer[16..], version);
+            sha.AppendData(buffer);
+        }
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
     public async Task<bool> DeleteAsync(Guid id, CancellationToken ct)

@@ -1,13 +1,6 @@
-namespace TeacherPlatform.Ingestion.Extraction;
+global using SourceTypes = TeacherPlatform.Core.Knowledge.SourceTypes;
 
-/// <summary>Knowledge-base source types as they appear in the API (<c>source_type</c>).</summary>
-public static class SourceTypes
-{
-    public const string Pdf = "pdf";
-    public const string Web = "web";
-    public const string Video = "video";
-    public const string Text = "text";
-}
+namespace TeacherPlatform.Ingestion.Extraction;
 
 /// <summary>What the pipeline knows about the bytes it hands to an extractor.</summary>
 /// <param name="SourceType">One of <see cref="SourceTypes"/>.</param>

@@ -14,7 +14,7 @@ namespace TeacherPlatform.UnitTests.Embeddings;
 /// <summary>A request as the fake service saw it.</summary>
 public sealed record RecordedRequest(string Method, string Path, string? Authorization, JsonNode? Body);
 
-/// <summary>A real Kestrel server on 127.0.0.1 with an ephemeral port, answering every POST with <c>respond</c>.</summary>
+/// <summary>A real Kestrel server on 127.0.0.1 with an ephemeral port, answering every POST with the given handler.</summary>
 public sealed class LocalHttpServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -24,7 +24,11 @@ public sealed class LocalHttpServer : IAsyncDisposable
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
     public Uri BaseAddress { get; private set; } = null!;
 
-    public static async Task<LocalHttpServer> StartAsync(Func<RecordedRequest, IResult> respond)
+    public static Task<LocalHttpServer> StartAsync(Func<RecordedRequest, IResult> respond) =>
+        StartAsync((recorded, context) => respond(recorded).ExecuteAsync(context));
+
+    /// <summary>Starts a server whose handler writes the response itself (streams, delays, aborted connections).</summary>
+    public static async Task<LocalHttpServer> StartAsync(Func<RecordedRequest, HttpContext, Task> handle)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -37,7 +41,7 @@ public sealed class LocalHttpServer : IAsyncDisposable
             var recorded = new RecordedRequest(context.Request.Method, context.Request.Path.Value!,
                 context.Request.Headers.Authorization.FirstOrDefault(), body);
             server.Requests.Enqueue(recorded);
-            return respond(recorded);
+            await handle(recorded, context);
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -15,6 +15,8 @@ public static class RetrievalServiceCollectionExtensions
             : ActivatorUtilities.CreateInstance<SqliteKnowledgeIndex>(sp));
         services.AddSingleton<QueryEmbeddingCache>();
         services.AddSingleton<HybridSearchService>();
+        services.AddSingleton<SearchCache>();
+        services.AddSingleton<TeacherPlatform.Core.Knowledge.KnowledgeDocumentStore>();
         return services;
     }
 }

@@ -1,0 +1,129 @@
+using System.ClientModel;
+using System.Net;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+using Microsoft.SemanticKernel;
+using TextContent = Microsoft.Extensions.AI.TextContent;
+
+namespace TeacherPlatform.Ai.Connectors;
+
+/// <summary>
+/// One model call's cancellation: the caller's token joined with the request and first-token deadlines,
+/// plus the translation of whatever the transport threw into the connector exceptions.
+/// </summary>
+internal sealed class LlmCallScope : IDisposable
+{
+    private readonly string _service;
+    private readonly LlmTimeouts _timeouts;
+    private readonly CancellationToken _caller;
+    private readonly CancellationTokenSource _request;
+    private readonly CancellationTokenSource? _firstToken;
+    private readonly CancellationTokenSource _linked;
+    private bool _tokenArrived;
+
+    private LlmCallScope(string service, LlmTimeouts timeouts, TimeProvider time, bool streaming, CancellationToken caller)
+    {
+        _service = service;
+        _timeouts = timeouts;
+        _caller = caller;
+        _request = new CancellationTokenSource(timeouts.Request, time);
+        _firstToken = streaming ? new CancellationTokenSource(timeouts.FirstToken, time) : null;
+        _linked = _firstToken is null
+            ? CancellationTokenSource.CreateLinkedTokenSource(caller, _request.Token)
+            : CancellationTokenSource.CreateLinkedTokenSource(caller, _request.Token, _firstToken.Token);
+    }
+
+    public static LlmCallScope ForResponse(string service, LlmTimeouts timeouts, TimeProvider time, CancellationToken caller) =>
+        new(service, timeouts, time, streaming: false, caller);
+
+    public static LlmCallScope ForStream(string service, LlmTimeouts timeouts, TimeProvider time, CancellationToken caller) =>
+        new(service, timeouts, time, streaming: true, caller);
+
+    /// <summary>Pass this to the HTTP send and every read so any deadline or the caller aborts the request.</summary>
+    public CancellationToken Token => _linked.Token;
+
+    public void TokenArrived()
+    {
+        if (_tokenArrived) return;
+        _tokenArrived = true;
+        _firstToken?.CancelAfter(Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Maps a failure to what callers should see; returns <paramref name="error"/> itself when it is already right.</summary>
+    public Exception Translate(Exception error, bool streamStarted)
+    {
+        // The caller gave up: that is cancellation, whatever the transport made of it.
+        if (_caller.IsCancellationRequested)
+            return error as OperationCanceledException ?? new OperationCanceledException("The model call was cancelled.", error, _caller);
+        if (_firstToken is { IsCancellationRequested: true } && !_tokenArrived)
+            return new LlmTimeoutException(_service, LlmTimeoutKind.FirstToken, _timeouts.FirstToken, error);
+        if (_request.IsCancellationRequested)
+            return new LlmTimeoutException(_service, LlmTimeoutKind.Request, _timeouts.Request, error);
+        return error switch
+        {
+            LlmServiceException => error,
+            _ when streamStarted => new LlmStreamException($"{_service} stream failed after it started: {error.Message}", error),
+            HttpOperationException sk => new LlmServiceException($"{_service} call failed: {sk.Message}", sk.StatusCode, sk),
+            ClientResultException client => new LlmServiceException(
+                $"{_service} call failed: {client.Message}", client.Status == 0 ? null : (HttpStatusCode)client.Status, client),
+            HttpRequestException http => new LlmServiceException($"{_service} call failed: {http.Message}", http.StatusCode, http),
+            _ => new LlmServiceException($"{_service} call failed: {error.Message}", innerException: error),
+        };
+    }
+
+    public void Dispose()
+    {
+        _linked.Dispose();
+        _firstToken?.Dispose();
+        _request.Dispose();
+    }
+}
+
+internal static class LlmStreaming
+{
+    /// <summary>
+    /// Runs <paramref name="open"/> under an <see cref="LlmCallScope"/>: enforces both deadlines and turns failures
+    /// after the first update into <see cref="LlmStreamException"/> (never retried: the tokens are already out).
+    /// </summary>
+    public static async IAsyncEnumerable<ChatResponseUpdate> GuardAsync(
+        string service,
+        LlmTimeouts timeouts,
+        TimeProvider time,
+        Func<CancellationToken, IAsyncEnumerable<ChatResponseUpdate>> open,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var scope = LlmCallScope.ForStream(service, timeouts, time, cancellationToken);
+        var started = false;
+        var updates = open(scope.Token).GetAsyncEnumerator(scope.Token);
+        try
+        {
+            while (true)
+            {
+                ChatResponseUpdate update;
+                try
+                {
+                    if (!await updates.MoveNextAsync().ConfigureAwait(false)) yield break;
+                    update = updates.Current;
+                }
+                catch (Exception ex)
+                {
+                    var mapped = scope.Translate(ex, started);
+                    if (ReferenceEquals(mapped, ex)) throw;
+                    throw mapped;
+                }
+
+                if (update.Contents.OfType<TextContent>().Any(t => !string.IsNullOrEmpty(t.Text)))
+                {
+                    started = true;
+                    scope.TokenArrived();
+                }
+                yield return update;
+            }
+        }
+        finally
+        {
+            // Disposing mid-stream releases the response, which closes the connection: the server sees the abort.
+            await updates.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using System.ComponentModel;
+using Microsoft.Extensions.Options;
+using Microsoft.SemanticKernel;
+using TeacherPlatform.Ai.Rag;
+
+namespace TeacherPlatform.Ai.Plugins;
+
+/// <summary>
+/// HIGH/MEDIUM/LOW from retrieval evidence alone: how similar the best passage is to the question (cosine), how far
+/// it stands above the rest, and whether the vector and keyword retrievers agree on the top passages.
+/// </summary>
+public sealed class ConfidenceScorerPlugin(IOptions<RagOptions> options)
+{
+    [KernelFunction("score_confidence")]
+    [Description("Rates how well the retrieved passages support an answer: HIGH, MEDIUM or LOW.")]
+    public ConfidenceAssessment Score([Description("Passages in ranked order")] IReadOnlyList<RetrievedChunk> chunks)
+    {
+        var o = options.Value.Confidence;
+        if (chunks.Count == 0) return new(Confidence.LOW, 0, 0, 0, "no passages retrieved");
+
+        var similarities = chunks.Where(c => c.VectorSimilarity is not null).Select(c => c.VectorSimilarity!.Value).OrderDescending().ToList();
+        var top = similarities.Count > 0 ? similarities[0] : 0;
+        var rest = similarities.Skip(1).Take(4).ToList();
+        var margin = rest.Count > 0 ? top - rest.Average() : top;
+        // Agreement: passages both retrievers put in their top 3 (independent evidence that the passage is on topic).
+        var agreement = chunks.Count(c => c.VectorRank is <= 3 && c.KeywordRank is <= 3);
+
+        if (top < o.FloorSimilarity)
+            return new(Confidence.LOW, top, margin, agreement, $"best passage similarity {top:F2} is below {o.FloorSimilarity:F2}");
+        if (top < o.LowSimilarity && agreement == 0)
+            return new(Confidence.LOW, top, margin, agreement, $"similarity {top:F2} without agreement between vector and keyword search");
+        if (top >= o.HighSimilarity && agreement >= o.AgreementForHigh && margin >= o.MarginForHigh)
+            return new(Confidence.HIGH, top, margin, agreement, "strong, distinct passage confirmed by keyword search");
+        return new(Confidence.MEDIUM, top, margin, agreement, "relevant passages found, with partial agreement");
+    }
+}

@@ -1,0 +1,1 @@
+global using SourceTypes = TeacherPlatform.Core.Knowledge.SourceTypes;
