@@ -16,7 +16,7 @@ public static class EvalsProgram
           bench      load generator (HdrHistogram)                   --base-url URL [--profile full|quick|smoke] [--scenarios ...] [--server-pid PID]
           report     rebuild evals/results/REPORT.md from the JSON
           all        start an instance (embedded defaults), then all of the above [--quick] [--base-url URL to use a running one]
-                     [--llm-stub-ttft-ms 100 [--llm-stub-env Llm__Provider=openai,Llm__BaseUrl={url},...]] [--server-env K=V,...]
+                     [--llm-stub-ttft-ms 100 [--llm-stub-env Llm__Provider=OpenAi,Llm__OpenAi__Endpoint={url},...]] [--server-env K=V,...]
     
         Common: --results DIR (default evals/results), --allow-remote (load/bench only target loopback otherwise).
         Benchmarks assume the server runs with RateLimiting__Enabled=false.

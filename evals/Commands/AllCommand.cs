@@ -30,10 +30,10 @@ public static class AllCommand
                     // The API's OpenAI-compatible connector pointed at a stub with a fixed time to first token.
                     stub = await LlmStubServer.StartAsync(TimeSpan.FromMilliseconds(args.Int("llm-stub-ttft-ms", 100)), args.Int("llm-stub-tokens", 40),
                         TimeSpan.FromMilliseconds(args.Double("llm-stub-token-ms", 5)), ct);
-                    foreach (var kv in args.List("llm-stub-env", "Llm__Provider=openai", "Llm__BaseUrl={url}", "Llm__Model=stub", "Llm__ApiKey=stub"))
+                    foreach (var kv in args.List("llm-stub-env", "Llm__Provider=OpenAi", "Llm__OpenAi__Endpoint={url}", "Llm__OpenAi__Model=stub", "Llm__OpenAi__ApiKey=stub"))
                     {
                         var eq = kv.IndexOf('=');
-                        if (eq > 0) extra.TryAdd(kv[..eq], kv[(eq + 1)..].Replace("{url}", stub.BaseUrl.ToString(), StringComparison.Ordinal));
+                        if (eq > 0) extra.TryAdd(kv[..eq], kv[(eq + 1)..].Replace("{url}", stub.BaseUrl.ToString().TrimEnd('/'), StringComparison.Ordinal));
                     }
                     output.WriteLine($"llm stub: {stub.BaseUrl} (ttft {stub.TimeToFirstToken.TotalMilliseconds} ms, {stub.Tokens} tokens)");
                 }
