@@ -1,0 +1,109 @@
+using TeacherPlatform.Evals.Client;
+using TeacherPlatform.Evals.Datasets;
+using TeacherPlatform.Evals.Metrics;
+
+namespace TeacherPlatform.Evals.Commands;
+
+public sealed record AnswerRow(string Id, string Kind, string Confidence, IReadOnlyList<int> Cited, int Sources,
+    double? CitationPrecision, double? CitationRecall, bool? CitesRelevantPage, double? TokenF1, double? TokenRecall,
+    JudgeScore? Judge, double LatencyMs, string? Error);
+
+public sealed record ConfidenceSummary(ConfusionMatrix LowVsUncovered, double Accuracy, double LowPrecision, double LowRecall, bool Exact,
+    IReadOnlyDictionary<string, int> Distribution);
+
+public sealed record AnswersResult(int Questions, int Covered, int Uncovered, double CitationPrecision, double CitationRecall,
+    double CitesRelevantPageRate, double TokenF1, double TokenRecall, ConfidenceSummary Confidence, string Judge,
+    double? JudgeFactualOverlap, double? JudgeFaithfulness, LatencySummary LatencyMs, int Errors, IReadOnlyList<AnswerRow> Rows);
+
+/// <summary>
+/// `answers`: per question, whether the answer cites a relevant page (citation precision/recall at page level),
+/// whether LOW confidence was given exactly for the uncovered questions, token F1 against the reference answer, and an
+/// LLM-judge score when a judge endpoint is configured.
+/// </summary>
+public static class AnswersCommand
+{
+    public static async Task<AnswersResult> RunAsync(CommandEnv env, CommandArgs args, CancellationToken ct)
+    {
+        var dataset = Dataset.Load(args.Get("dataset", "evals/datasets/pedagogy"));
+        var map = DocumentMap.TryLoad(args.Get("docmap") ?? DocumentMap.DefaultPath(env.ResultsDirectory, dataset.Name))
+            ?? throw new InvalidOperationException("No document map: run `load` first (or pass --docmap).");
+        var judgeRel = new RelevanceJudge(args.Double("transcript-tolerance", 90));
+        var client = await Accounts.StudentAsync(env, args, 0, ct);
+        var scoped = args.Flag("scope");
+        var docIds = scoped ? map.CompletedServerIds : null;
+        var topK = args.Has("top-k") ? args.Int("top-k", 8) : (int?)null;
+        var notes = new List<string>();
+
+        LlmJudge? judge = null;
+        var judgeState = "not configured";
+        if (args.Get("judge-url") is { } judgeUrl && args.Get("judge-model") is { } judgeModel)
+        {
+            var baseUri = new Uri(judgeUrl.TrimEnd('/') + "/");
+            judge = new LlmJudge(new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromMinutes(2) }, judgeModel,
+                Environment.GetEnvironmentVariable("EVALS_JUDGE_API_KEY"));
+            judgeState = $"{judgeModel} at {baseUri}";
+        }
+        else notes.Add("LLM judge: not configured (pass --judge-url http://host/v1 --judge-model NAME; key from EVALS_JUDGE_API_KEY).");
+
+        var rows = new List<AnswerRow>();
+        foreach (var q in dataset.Questions.Take(args.Int("max-questions", int.MaxValue)))
+        {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            ChatResponse answer;
+            try { answer = await client.ChatAsync(new ChatRequest(q.Text, null, docIds, topK), ct); }
+            catch (ApiException ex)
+            {
+                rows.Add(new AnswerRow(q.Id, q.Kind, "ERROR", [], 0, null, null, null, null, null, null, sw.Elapsed.TotalMilliseconds, ex.Message));
+                continue;
+            }
+            var latency = sw.Elapsed.TotalMilliseconds;
+            var cited = Citations.Parse(answer.Content);
+            var citedSources = answer.Sources.Where(s => cited.Contains(s.Index)).ToList();
+            var locs = citedSources.Select(s => new RetrievedLocation(map.ManifestId(s.DocumentId), s.PageNumber, s.PageEnd, s.StartSeconds)).ToList();
+            double? precision = null, recall = null, f1 = null, tokRecall = null;
+            bool? citesRelevant = null;
+            JudgeScore? judged = null;
+            if (!q.IsUncovered)
+            {
+                var groups = judgeRel.PageGroups(q, locs);
+                precision = locs.Count == 0 ? null : (double)groups.Count(g => g >= 0) / locs.Count;
+                recall = RankingMetrics.RecallAtK(groups, judgeRel.PageGroupCount(q), Math.Max(1, groups.Length));
+                if (groups.Length == 0) recall = 0;
+                citesRelevant = groups.Any(g => g >= 0);
+                var score = TokenF1.Compute(Citations.Strip(answer.Content), q.Answer);
+                f1 = score.F1;
+                tokRecall = score.Recall;
+                if (judge is not null)
+                    judged = await judge.ScoreAsync(q.Text, q.Answer, answer.Content, citedSources.Select(s => s.Snippet ?? ""), ct);
+            }
+            rows.Add(new AnswerRow(q.Id, q.Kind, answer.Confidence, cited.ToList(), answer.Sources.Count, Round(precision), Round(recall),
+                citesRelevant, Round(f1), Round(tokRecall), judged, Math.Round(latency, 2), null));
+        }
+
+        var ok = rows.Where(r => r.Error is null).ToList();
+        var covered = ok.Where(r => !dataset.Questions.First(q => q.Id == r.Id).IsUncovered).ToList();
+        var matrix = ConfusionMatrix.From(ok.Select(r => (r.Confidence == "LOW", dataset.Questions.First(q => q.Id == r.Id).IsUncovered)));
+        var judgedRows = covered.Where(r => r.Judge is not null).ToList();
+        var result = new AnswersResult(
+            rows.Count, covered.Count, ok.Count - covered.Count,
+            Avg(covered.Where(r => r.CitationPrecision is not null).Select(r => r.CitationPrecision!.Value)),
+            Avg(covered.Select(r => r.CitationRecall ?? 0)),
+            Avg(covered.Select(r => r.CitesRelevantPage == true ? 1.0 : 0.0)),
+            Avg(covered.Select(r => r.TokenF1 ?? 0)),
+            Avg(covered.Select(r => r.TokenRecall ?? 0)),
+            new ConfidenceSummary(matrix, Math.Round(matrix.Accuracy, 4), Math.Round(matrix.Precision, 4), Math.Round(matrix.Recall, 4), matrix.Exact,
+                ok.GroupBy(r => r.Confidence).ToDictionary(g => g.Key, g => g.Count())),
+            judgeState,
+            judgedRows.Count > 0 ? Avg(judgedRows.Select(r => r.Judge!.FactualOverlap)) : null,
+            judgedRows.Count > 0 ? Avg(judgedRows.Select(r => r.Judge!.Faithfulness)) : null,
+            Percentiles.Summarize(ok.Select(r => r.LatencyMs).ToList()),
+            rows.Count - ok.Count, rows);
+        notes.Add("Citations are the [n] markers in the answer mapped to its sources; precision = cited sources on a relevant page / cited sources; recall = relevant locations covered by cited sources (alternatives count once).");
+        notes.Add("Token F1: SQuAD normalisation (lower-case, no punctuation or articles), answer without [n] markers vs the reference answer; extractive answers are long, so precision (and F1) is low by construction — token recall shows coverage.");
+        env.Save("answers", args, dataset.Describe(), result, notes);
+        return result;
+    }
+
+    private static double? Round(double? v) => v is null ? null : Math.Round(v.Value, 4);
+    private static double Avg(IEnumerable<double> xs) { var l = xs.ToList(); return l.Count == 0 ? 0 : Math.Round(l.Average(), 4); }
+}
