@@ -43,6 +43,8 @@ run() { # name, project, extra args...
 }
 FAILED=0
 run unit tests/TeacherPlatform.UnitTests
+# Metric maths, in-process retrieval/answers smoke on the tiny dataset, and a few-second load smoke run.
+run evals tests/TeacherPlatform.Evals.Tests
 
 for provider in ${TEST_PROVIDERS:-sqlite postgres}; do
   if [ "$provider" = postgres ]; then

@@ -20,6 +20,20 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
     private static readonly string[] OutputNames = ["last_hidden_state"];
 
     private readonly InferenceSession _session;
+    private readonly InferenceSession _querySession;
+
+    private static SessionOptions CreateSessionOptions(int threads)
+    {
+        var o = new SessionOptions
+        {
+            IntraOpNumThreads = threads,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
+        if (threads == 1) o.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        return o;
+    }
     private readonly BertWordPieceTokenizer _tokenizer;
     private readonly int _batchSize;
 
@@ -29,14 +43,13 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
         if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "BatchSize must be at least 1.");
         _batchSize = options.BatchSize;
         _tokenizer = BertWordPieceTokenizer.BertBaseUncased;
-        using var sessionOptions = new SessionOptions
-        {
-            IntraOpNumThreads = options.IntraOpThreads > 0 ? options.IntraOpThreads : Environment.ProcessorCount,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
-        _session = new InferenceSession(ArcticXsResources.ReadAll(ModelResource), sessionOptions);
+        var model = ArcticXsResources.ReadAll(ModelResource);
+        using (var passageOptions = CreateSessionOptions(options.IntraOpThreads > 0 ? options.IntraOpThreads : Environment.ProcessorCount))
+            _session = new InferenceSession(model, passageOptions);
+        // Queries are short and arrive concurrently from many requests: one thread each, no spin-waiting, so that
+        // parallel requests share the cores instead of fighting over an intra-op thread pool.
+        using (var queryOptions = CreateSessionOptions(1))
+            _querySession = new InferenceSession(model, queryOptions);
     }
 
     public string ModelId => Id;
@@ -50,7 +63,7 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
     {
         ArgumentNullException.ThrowIfNull(query);
         // A short query runs in a few milliseconds: not worth a thread hop.
-        return ValueTask.FromResult(Embed([QueryPrefix + query], cancellationToken)[0]);
+        return ValueTask.FromResult(Embed([QueryPrefix + query], cancellationToken, _querySession)[0]);
     }
 
     public async Task<IReadOnlyList<float[]>> EmbedPassagesAsync(IReadOnlyList<string> passages, CancellationToken cancellationToken = default)
@@ -71,7 +84,7 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
         return results;
     }
 
-    private float[][] Embed(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    private float[][] Embed(IReadOnlyList<string> texts, CancellationToken cancellationToken, InferenceSession? session = null)
     {
         var batch = texts.Count;
         var ids = new long[batch * MaxSequence];
@@ -97,7 +110,7 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
         using var typeValue = OrtValue.CreateTensorValueFromMemory(typeIds, shape);
         using var runOptions = new RunOptions();
         using var registration = cancellationToken.Register(() => runOptions.Terminate = true);
-        using var outputs = _session.Run(runOptions, InputNames, [idsValue, maskValue, typeValue], OutputNames);
+        using var outputs = (session ?? _session).Run(runOptions, InputNames, [idsValue, maskValue, typeValue], OutputNames);
         cancellationToken.ThrowIfCancellationRequested();
 
         var hidden = outputs[0].GetTensorDataAsSpan<float>(); // [batch, seq, 384]
@@ -111,5 +124,9 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
         return vectors;
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _session.Dispose();
+        _querySession.Dispose();
+    }
 }

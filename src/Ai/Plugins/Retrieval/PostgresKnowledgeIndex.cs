@@ -94,7 +94,7 @@ public sealed class PostgresKnowledgeIndex(Db db, IOptions<SearchOptions> option
         var started = Stopwatch.GetTimestamp();
         await using var c = await db.OpenAsync(ct);
         var rows = await c.QueryAsync<(long Seq, double Score)>(new CommandDefinition($"""
-            SELECT c.seq, ts_rank_cd(c.tsv, q) AS score
+            SELECT c.seq, ts_rank_cd(c.tsv, q, 1) AS score
             FROM knowledge_chunks c JOIN knowledge_documents d ON d.id = c.document_id,
                  websearch_to_tsquery('english', @text) q
             WHERE c.tsv @@ q AND {ChunkQueries.ScopeFilter(scope, db.Dialect)}
