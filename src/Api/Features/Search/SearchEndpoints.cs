@@ -19,7 +19,7 @@ public static class SearchEndpoints
 
     public static IEndpointRouteBuilder MapSearchEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/search", async (SearchRequest request, HttpContext http, HybridSearchService search, IOptions<SearchOptions> options, CancellationToken ct) =>
+        app.MapPost("/api/search", async (SearchRequest request, HttpContext http, SearchCache search, IOptions<SearchOptions> options, CancellationToken ct) =>
         {
             var o = options.Value;
             var v = new Validator();
@@ -32,7 +32,8 @@ public static class SearchEndpoints
 
             var parsed = Enum.Parse<SearchMode>(mode, ignoreCase: true);
             var scope = new SearchScope(Caller.From(http.User).Id, request.DocumentIds is { Length: > 0 } ids ? ids.ToHashSet() : null);
-            var result = await search.SearchAsync(request.Query!, request.TopK ?? o.DefaultTopK, parsed, scope, ct);
+            var scopeVersion = await search.ScopeVersionAsync(scope.ViewerId, ct);
+            var result = await search.SearchAsync(request.Query!, request.TopK ?? o.DefaultTopK, parsed, scope, scopeVersion, ct);
             var items = result.Hits.Select(h => new SearchResultItem(
                 h.Chunk.ChunkId, h.Chunk.DocumentId, h.Chunk.Title, h.Chunk.SourceType, h.Chunk.PageNumber, h.Chunk.PageEnd, h.Chunk.StartSeconds,
                 h.Snippet, h.Score,
