@@ -103,4 +103,29 @@ public sealed class LocalArcticEmbeddingModelTests(ArcticModelFixture fixture, I
         output.WriteLine($"query: {perQuery:F1} ms; passages (~45 tokens, batch 32): {perSecond:F1}/s");
         Assert.True(perQuery < 1_000);
     }
+
+    [Fact]
+    public async Task Concurrent_queries_are_batched_and_each_gets_its_own_vector()
+    {
+        var questions = Enumerable.Range(0, 40).Select(i => $"Question {i}: how do I practise scale number {i} with a metronome?").ToList();
+        var sequential = new List<float[]>();
+        foreach (var q in questions) sequential.Add(await fixture.Model.EmbedQueryAsync(q));
+        var concurrent = await Task.WhenAll(questions.Select(q => fixture.Model.EmbedQueryAsync(q).AsTask()));
+        for (var i = 0; i < questions.Count; i++)
+        {
+            var cosine = sequential[i].Zip(concurrent[i], (a, b) => (double)a * b).Sum();
+            Assert.True(cosine > 0.9999, $"query {i}: cosine {cosine} between batched and single embedding");
+        }
+        // Different questions really got different vectors (no mix-up inside a batch).
+        var cross = sequential[0].Zip(concurrent[1], (a, b) => (double)a * b).Sum();
+        Assert.True(cross < 0.9999);
+    }
+
+    [Fact]
+    public async Task A_cancelled_query_is_cancelled()
+    {
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await fixture.Model.EmbedQueryAsync("finger independence", cts.Token));
+    }
 }

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.ML.OnnxRuntime;
 using TeacherPlatform.Ai.Embeddings.Tokenization;
 
@@ -21,6 +22,13 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
 
     private readonly InferenceSession _session;
     private readonly InferenceSession _querySession;
+
+    /// <summary>Concurrent queries are micro-batched: one ONNX run for several short inputs costs far less than several runs.</summary>
+    private const int MaxQueryBatch = 16;
+    private readonly Channel<PendingQuery> _queries = Channel.CreateUnbounded<PendingQuery>();
+    private readonly Task[] _queryLoops;
+
+    private sealed record PendingQuery(string Text, TaskCompletionSource<float[]> Result, CancellationToken Token);
 
     private static SessionOptions CreateSessionOptions(int threads)
     {
@@ -50,6 +58,7 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
         // parallel requests share the cores instead of fighting over an intra-op thread pool.
         using (var queryOptions = CreateSessionOptions(1))
             _querySession = new InferenceSession(model, queryOptions);
+        _queryLoops = Enumerable.Range(0, Math.Max(1, Environment.ProcessorCount)).Select(_ => Task.Run(QueryLoopAsync)).ToArray();
     }
 
     public string ModelId => Id;
@@ -62,8 +71,38 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
     public ValueTask<float[]> EmbedQueryAsync(string query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        // A short query runs in a few milliseconds: not worth a thread hop.
-        return ValueTask.FromResult(Embed([QueryPrefix + query], cancellationToken, _querySession)[0]);
+        var pending = new PendingQuery(QueryPrefix + query, new TaskCompletionSource<float[]>(TaskCreationOptions.RunContinuationsAsynchronously), cancellationToken);
+        if (!_queries.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(LocalArcticEmbeddingModel));
+        return new ValueTask<float[]>(pending.Result.Task.WaitAsync(cancellationToken));
+    }
+
+    /// <summary>
+    /// One loop per core takes whatever queries are waiting (up to <see cref="MaxQueryBatch"/>) and embeds them in one
+    /// run. An idle service sees no added latency: a lone query is taken at once as a batch of one.
+    /// </summary>
+    private async Task QueryLoopAsync()
+    {
+        var reader = _queries.Reader;
+        var batch = new List<PendingQuery>(MaxQueryBatch);
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (batch.Count < MaxQueryBatch && reader.TryRead(out var q))
+            {
+                if (q.Token.IsCancellationRequested) q.Result.TrySetCanceled(q.Token);
+                else batch.Add(q);
+            }
+            if (batch.Count == 0) continue;
+            try
+            {
+                var vectors = Embed(batch.Select(b => b.Text).ToList(), CancellationToken.None, _querySession);
+                for (var i = 0; i < batch.Count; i++) batch[i].Result.TrySetResult(vectors[i]);
+            }
+            catch (Exception ex)
+            {
+                foreach (var q in batch) q.Result.TrySetException(ex);
+            }
+        }
     }
 
     public async Task<IReadOnlyList<float[]>> EmbedPassagesAsync(IReadOnlyList<string> passages, CancellationToken cancellationToken = default)
@@ -126,6 +165,8 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
 
     public void Dispose()
     {
+        _queries.Writer.TryComplete();
+        Task.WaitAll(_queryLoops, TimeSpan.FromSeconds(10));
         _session.Dispose();
         _querySession.Dispose();
     }
