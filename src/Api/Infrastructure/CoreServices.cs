@@ -26,7 +26,22 @@ public sealed class StartupTasks(IServiceProvider services, Microsoft.Extensions
     public async Task RunAsync(CancellationToken ct)
     {
         if (db.Value.MigrateOnStartup)
-            await services.GetRequiredService<MigrationRunner>().MigrateAsync(ct);
+        {
+            // The database may still be starting (containers, a single-session test server): retry briefly.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await services.GetRequiredService<MigrationRunner>().MigrateAsync(ct);
+                    break;
+                }
+                catch (System.Data.Common.DbException ex) when (attempt < 6 && !ct.IsCancellationRequested)
+                {
+                    logger.LogWarning(ex, "Database not reachable yet (attempt {Attempt}); retrying", attempt);
+                    await Task.Delay(TimeSpan.FromMilliseconds(500 * attempt), ct);
+                }
+            }
+        }
 
         // Refuses to start when the index was built with another embedding model.
         var model = services.GetRequiredService<TeacherPlatform.Ai.Embeddings.IEmbeddingModel>();

@@ -38,11 +38,21 @@ public class ApiFactory : WebApplicationFactory<Program>
         {
             _schema = "t_" + Guid.NewGuid().ToString("N")[..12];
             _adminConnection = PostgresConnectionString;
-            using (var c = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_adminConnection) { Pooling = false }.ConnectionString))
+            // PGlite serves one connection: the previous test class's connection may still be closing, so retry briefly.
+            for (var attempt = 1; ; attempt++)
             {
-                c.Open();
-                using var cmd = new NpgsqlCommand($"CREATE SCHEMA {_schema}", c);
-                cmd.ExecuteNonQuery();
+                try
+                {
+                    using var c = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_adminConnection) { Pooling = false }.ConnectionString);
+                    c.Open();
+                    using var cmd = new NpgsqlCommand($"CREATE SCHEMA {_schema}", c);
+                    cmd.ExecuteNonQuery();
+                    break;
+                }
+                catch (NpgsqlException) when (attempt < 40)
+                {
+                    Thread.Sleep(250);
+                }
             }
             _settings["Database:Provider"] = "Postgres";
             _settings["Database:ConnectionString"] = _adminConnection;
