@@ -88,13 +88,6 @@ public sealed class AuthSessionStore(Db db, TimeProvider clock)
             new { now = clock.GetUtcNow(), reason, sessionId, userId }, cancellationToken: ct));
     }
 
-    public async Task<bool> IsActiveAsync(Guid sessionId, CancellationToken ct = default)
-    {
-        await using var c = await db.OpenAsync(ct);
-        return await c.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM auth_sessions WHERE id = @sessionId AND revoked_at IS NULL", new { sessionId }, cancellationToken: ct)) == 1;
-    }
-
     private static Task RevokeAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, Guid sessionId, string reason, DateTimeOffset now, CancellationToken ct) =>
         c.ExecuteAsync(new CommandDefinition(
             "UPDATE auth_sessions SET revoked_at = @now, revoked_reason = @reason WHERE id = @sessionId AND revoked_at IS NULL",

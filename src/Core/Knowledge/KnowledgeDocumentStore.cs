@@ -67,15 +67,6 @@ public sealed class KnowledgeDocumentStore(Db db, TimeProvider clock)
         return new PagedList<KnowledgeDocument>(items.ToList(), page.Page, page.PageSize, total);
     }
 
-    /// <summary>Ids of completed documents the viewer may see (optionally intersected with <paramref name="only"/>).</summary>
-    public async Task<IReadOnlyList<Guid>> VisibleCompletedIdsAsync(Guid viewer, IReadOnlyCollection<Guid>? only, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        var ids = await c.QueryAsync<Guid>(new CommandDefinition(
-            $"SELECT d.id FROM knowledge_documents d WHERE d.status = 'completed' AND {VisibleTo}", new { viewer }, cancellationToken: ct));
-        return only is null ? ids.ToList() : ids.Where(only.Contains).ToList();
-    }
-
     /// <summary>
     /// A digest of exactly which documents (and which version of each) the viewer can see. Users with the same
     /// visible set share cache entries; any change to a visible document changes the digest.
