@@ -88,10 +88,23 @@ public sealed class KnowledgeDocumentStore(Db db, TimeProvider clock)
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
-    public async Task<bool> DeleteAsync(Guid id, CancellationToken ct)
+    /// <summary>
+    /// Deletes the document (chunks and jobs cascade) and, in the same transaction, queues its stored file in the
+    /// storage-deletion outbox, so a storage failure can never leave an orphan file behind.
+    /// </summary>
+    /// <returns>The queued file deletion, if the document had a file; null when it had none or did not exist.</returns>
+    public async Task<(bool Deleted, Storage.StorageDeletion? File)> DeleteAsync(Guid id, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        return await c.ExecuteAsync(new CommandDefinition("DELETE FROM knowledge_documents WHERE id = @id", new { id }, cancellationToken: ct)) == 1;
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var key = await c.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
+            $"SELECT storage_key FROM knowledge_documents WHERE id = @id {db.Dialect.ForUpdate}", new { id }, tx, cancellationToken: ct));
+        var deleted = await c.ExecuteAsync(new CommandDefinition("DELETE FROM knowledge_documents WHERE id = @id", new { id }, tx, cancellationToken: ct)) == 1;
+        Storage.StorageDeletion? file = deleted && key is not null
+            ? await Storage.StorageDeletionOutbox.EnqueueAsync(c, tx, key, clock.GetUtcNow(), ct)
+            : null;
+        await tx.CommitAsync(ct);
+        return (deleted, file);
     }
 
     public async Task UpdateProgressAsync(Guid id, string status, string? stage, int done, int total, CancellationToken ct)

@@ -11,7 +11,7 @@ namespace TeacherPlatform.Api.Features.Knowledge;
 /// <summary>Knowledge documents: create with an upload URL, list/get under the visibility rule, process, delete.</summary>
 public sealed class KnowledgeService(
     KnowledgeDocumentStore documents, IObjectStorage storage, IngestionJobQueue jobs, IKnowledgeIndex index,
-    ILogger<KnowledgeService> logger)
+    StorageDeletionOutbox deletions)
 {
     private static readonly TimeSpan UploadLifetime = TimeSpan.FromHours(1);
 
@@ -95,14 +95,11 @@ public sealed class KnowledgeService(
     public async Task DeleteAsync(Caller caller, Guid id, CancellationToken ct)
     {
         var doc = await GetManageableAsync(caller, id, ct);
-        // Rows first (chunks and jobs cascade, a running job loses its lease and stops), then the file.
-        await documents.DeleteAsync(doc.Id, ct);
+        // Rows first (chunks and jobs cascade, a running job loses its lease and stops) with the file queued in the
+        // same transaction; then the file goes now, or on the cleanup job's retry.
+        var (_, file) = await documents.DeleteAsync(doc.Id, ct);
         index.ForgetDocument(doc.Id);
-        if (doc.StorageKey is not null)
-        {
-            try { await storage.DeleteAsync(doc.StorageKey, ct); }
-            catch (Exception ex) { logger.LogWarning(ex, "Could not delete {Key}; it will be retried by the storage cleanup", doc.StorageKey); }
-        }
+        if (file is not null) await deletions.TryDeleteAsync(file, CancellationToken.None);
     }
 
     private static string SafeName(string filename)
