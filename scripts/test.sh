@@ -48,15 +48,9 @@ run evals tests/TeacherPlatform.Evals.Tests
 
 for provider in ${TEST_PROVIDERS:-sqlite postgres}; do
   if [ "$provider" = postgres ]; then
-    PG_PORT=$(free_port)
-    tests/services/node_modules/.bin/pglite-server --db=memory:// --host=127.0.0.1 --port="$PG_PORT" \
-      --extensions=@electric-sql/pglite-pgvector:vector --max-connections=1 >"$RESULTS/pglite.log" 2>&1 &
-    PG_PID=$!; PIDS+=($PG_PID)
-    wait_port "$PG_PORT"
-    export TEST_POSTGRES_CONNECTION="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Password=postgres;Database=postgres;Maximum Pool Size=1;SSL Mode=Disable;Timeout=60;Command Timeout=120"
-    # PGlite is a single session: test classes run one after another.
-    TEST_DB_PROVIDER=postgres run "api-postgres" tests/TeacherPlatform.Tests -- xUnit.ParallelizeTestCollections=false
-    kill "$PG_PID" 2>/dev/null || true
+    # Each test host gets a fresh PGlite database (PostgreSQL + pgvector, one session) from tests/services/pglite.mjs,
+    # started by the tests themselves; set TEST_POSTGRES_CONNECTION to use a real server (with pgvector) instead.
+    TEST_DB_PROVIDER=postgres run "api-postgres" tests/TeacherPlatform.Tests
   else
     TEST_DB_PROVIDER=sqlite run "api-sqlite" tests/TeacherPlatform.Tests
   fi

@@ -17,7 +17,8 @@ public static class CoreServices
 }
 
 /// <summary>Runs schema migrations (and bootstrap tasks) before the server accepts requests.</summary>
-public sealed class StartupTasks(IServiceProvider services, Microsoft.Extensions.Options.IOptions<DatabaseOptions> db, ILogger<StartupTasks> logger) : IHostedService
+public sealed class StartupTasks(IServiceProvider services, Microsoft.Extensions.Options.IOptions<DatabaseOptions> db, TimeProvider clock,
+    ILogger<StartupTasks> logger) : IHostedService
 {
     // Registered before every other hosted service, so workers start on a migrated schema.
     Task IHostedService.StartAsync(CancellationToken cancellationToken) => RunAsync(cancellationToken);
@@ -25,23 +26,9 @@ public sealed class StartupTasks(IServiceProvider services, Microsoft.Extensions
 
     public async Task RunAsync(CancellationToken ct)
     {
+        await WaitForDatabaseAsync(ct);
         if (db.Value.MigrateOnStartup)
-        {
-            // The database may still be starting (containers, a single-session test server): retry briefly.
-            for (var attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    await services.GetRequiredService<MigrationRunner>().MigrateAsync(ct);
-                    break;
-                }
-                catch (System.Data.Common.DbException ex) when (attempt < 6 && !ct.IsCancellationRequested)
-                {
-                    logger.LogWarning(ex, "Database not reachable yet (attempt {Attempt}); retrying", attempt);
-                    await Task.Delay(TimeSpan.FromMilliseconds(500 * attempt), ct);
-                }
-            }
-        }
+            await services.GetRequiredService<MigrationRunner>().MigrateAsync(ct);
 
         // Refuses to start when the index was built with another embedding model.
         var model = services.GetRequiredService<TeacherPlatform.Ai.Embeddings.IEmbeddingModel>();
@@ -54,6 +41,30 @@ public sealed class StartupTasks(IServiceProvider services, Microsoft.Extensions
             var auth = scope.ServiceProvider.GetRequiredService<Features.Auth.AuthService>();
             var user = await auth.EnsureAdminAsync(admin.Email, admin.Password, admin.DisplayName, ct);
             logger.LogInformation("Bootstrap administrator {Email} ready ({UserId})", user.Email, user.Id);
+        }
+    }
+
+    /// <summary>
+    /// A database started beside the service (compose, systemd) may not accept connections yet: wait for it, up to
+    /// <see cref="DatabaseOptions.StartupWaitTimeout"/>, then fail start-up with the last error.
+    /// </summary>
+    private async Task WaitForDatabaseAsync(CancellationToken ct)
+    {
+        var deadline = clock.GetUtcNow() + db.Value.StartupWaitTimeout;
+        var database = services.GetRequiredService<Db>();
+        while (true)
+        {
+            try
+            {
+                await using var c = await database.OpenAsync(ct);
+                return;
+            }
+            catch (Exception ex) when (ex is System.Data.Common.DbException or System.Net.Sockets.SocketException or TimeoutException
+                                       && clock.GetUtcNow() < deadline && !ct.IsCancellationRequested)
+            {
+                logger.LogWarning("Database not reachable yet ({Error}); waiting up to {Deadline:O}", ex.Message, deadline);
+                await Task.Delay(TimeSpan.FromSeconds(1), clock, ct);
+            }
         }
     }
 }

@@ -12,8 +12,8 @@ public sealed class DatabaseOptions
     /// <summary>Run pending schema migrations at start-up (the `migrate` command runs them explicitly).</summary>
     public bool MigrateOnStartup { get; set; } = true;
     /// <summary>
-    /// PostgreSQL only: schemas set with SET search_path on every opened connection. For servers that ignore the
-    /// search_path startup parameter (PGlite's socket server); normally use "Search Path=" in the connection string.
+    /// How long start-up waits for the database to accept connections (containers starting side by side) before it
+    /// gives up. Zero: do not wait.
     /// </summary>
-    public string? SessionSearchPath { get; set; }
+    public TimeSpan StartupWaitTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -15,7 +15,6 @@ public sealed class Db : IAsyncDisposable
 {
     private readonly NpgsqlDataSource? _postgres;
     private readonly string? _sqlite;
-    private readonly string? _setSearchPath;
 
     public Db(IOptions<DatabaseOptions> options, IOptions<DataOptions> data, ILoggerFactory loggerFactory)
     {
@@ -29,14 +28,9 @@ public sealed class Db : IAsyncDisposable
             var builder = new NpgsqlDataSourceBuilder(o.ConnectionString);
             builder.UseLoggerFactory(loggerFactory);
             builder.UseVector();
+            // Session settings (search path, time zone) belong in the connection string ("Search Path=..."), which Npgsql
+            // sends at connection start-up: nothing runs per open, so an open that is cancelled cannot leak a connection.
             _postgres = builder.Build();
-            if (!string.IsNullOrWhiteSpace(o.SessionSearchPath))
-            {
-                var schemas = o.SessionSearchPath.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-                if (schemas.Any(s => !s.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_')))
-                    throw new InvalidOperationException("Database:SessionSearchPath must be a comma-separated list of plain schema names.");
-                _setSearchPath = $"SET search_path TO {string.Join(", ", schemas)}";
-            }
         }
         else
         {
@@ -54,27 +48,30 @@ public sealed class Db : IAsyncDisposable
     public SqlDialect Dialect { get; }
     public bool IsPostgres => Provider == DatabaseProvider.Postgres;
 
+    /// <summary>
+    /// An open connection the caller owns. If opening or the per-connection set-up fails or is cancelled, the
+    /// connection is disposed here (returned to its pool), so no code path can leak a pooled connection.
+    /// </summary>
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
         if (_postgres is not null)
-        {
-            var pg = await _postgres.OpenConnectionAsync(cancellationToken);
-            if (_setSearchPath is not null)
-            {
-                await using var set = pg.CreateCommand();
-                set.CommandText = _setSearchPath;
-                await set.ExecuteNonQueryAsync(cancellationToken);
-            }
-            return pg;
-        }
+            return await _postgres.OpenConnectionAsync(cancellationToken);
 
         var connection = new SqliteConnection(_sqlite);
-        await connection.OpenAsync(cancellationToken);
-        // Per-connection settings: FK enforcement and waiting (not failing) on a concurrent writer.
-        await using var cmd = connection.CreateCommand();
-        cmd.CommandText = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
-        await cmd.ExecuteNonQueryAsync(cancellationToken);
-        return connection;
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            // Per-connection settings: FK enforcement and waiting (not failing) on a concurrent writer.
+            await using var cmd = connection.CreateCommand();
+            cmd.CommandText = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
     }
 
     public async ValueTask DisposeAsync()

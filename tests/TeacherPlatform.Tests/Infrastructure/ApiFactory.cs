@@ -1,28 +1,32 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
-using Npgsql;
 
 namespace TeacherPlatform.Tests.Infrastructure;
 
 /// <summary>
 /// The real API (real pipeline, real database) per test class. The database provider comes from
 /// TEST_DB_PROVIDER (sqlite | postgres): scripts/test.sh runs the whole suite once per provider.
-/// SQLite gets a fresh file in a temp directory; PostgreSQL (PGlite + pgvector, or a real server) gets a fresh schema.
+/// SQLite gets a fresh file in a temp directory; PostgreSQL (PGlite + pgvector, or a real server) a fresh database.
 /// </summary>
 public class ApiFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings = new();
-    private readonly string? _schema;
-    private readonly string? _adminConnection;
+    private readonly PostgresTestDatabase? _database;
+    private readonly TimeProvider? _time;
 
     public ApiFactory() : this(null) { }
 
     /// <summary>For tests that need their own settings (e.g. a low rate limit): create and dispose it in the test.</summary>
     public static ApiFactory With(IDictionary<string, string?> overrides) => new(overrides);
 
-    private ApiFactory(IDictionary<string, string?>? overrides)
+    /// <summary>A host whose every time-driven part (leases, lockouts, URL expiry, cleanup, LLM deadlines) runs on <paramref name="time"/>.</summary>
+    public static ApiFactory With(TimeProvider time, IDictionary<string, string?>? overrides = null) => new(overrides, time);
+
+    private ApiFactory(IDictionary<string, string?>? overrides, TimeProvider? time = null)
     {
+        _time = time;
         DataDirectory = Directory.CreateTempSubdirectory("tp-test-").FullName;
         _settings["Data:Directory"] = DataDirectory;
         _settings["RateLimiting:Enabled"] = "false";
@@ -36,37 +40,15 @@ public class ApiFactory : WebApplicationFactory<Program>
 
         if (IsPostgres)
         {
-            _schema = "t_" + Guid.NewGuid().ToString("N")[..12];
-            _adminConnection = PostgresConnectionString;
-            // PGlite serves one connection: the previous test class's connection may still be closing, so retry briefly.
-            for (var attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    using var c = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_adminConnection) { Pooling = false }.ConnectionString);
-                    c.Open();
-                    using var cmd = new NpgsqlCommand($"CREATE SCHEMA {_schema}", c);
-                    cmd.ExecuteNonQuery();
-                    break;
-                }
-                catch (NpgsqlException) when (attempt < 40)
-                {
-                    Thread.Sleep(250);
-                }
-            }
+            // A database of its own (created outside xunit's synchronisation context, which must not be blocked on).
+            _database = Task.Run(PostgresTestDatabases.CreateAsync).GetAwaiter().GetResult();
             _settings["Database:Provider"] = "Postgres";
-            _settings["Database:ConnectionString"] = _adminConnection;
-            // PGlite ignores the search_path startup parameter: set it on every connection instead.
-            _settings["Database:SessionSearchPath"] = $"{_schema},public";
+            _settings["Database:ConnectionString"] = _database.ConnectionString;
         }
         if (overrides is not null) foreach (var (k, v) in overrides) _settings[k] = v;
     }
 
     public static bool IsPostgres => string.Equals(Environment.GetEnvironmentVariable("TEST_DB_PROVIDER"), "postgres", StringComparison.OrdinalIgnoreCase);
-
-    public static string PostgresConnectionString =>
-        Environment.GetEnvironmentVariable("TEST_POSTGRES_CONNECTION")
-        ?? "Host=127.0.0.1;Port=54329;Username=postgres;Password=postgres;Database=postgres;Maximum Pool Size=1;SSL Mode=Disable;Timeout=30;Command Timeout=60";
 
     public string DataDirectory { get; }
 
@@ -74,6 +56,7 @@ public class ApiFactory : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Testing");
         builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(_settings));
+        if (_time is not null) builder.ConfigureTestServices(services => services.AddSingleton(_time));
     }
 
     protected override void ConfigureClient(HttpClient client)
@@ -85,17 +68,7 @@ public class ApiFactory : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        if (_schema is not null)
-        {
-            try
-            {
-                await using var c = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_adminConnection) { Pooling = false }.ConnectionString);
-                await c.OpenAsync();
-                await using var cmd = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {_schema} CASCADE", c);
-                await cmd.ExecuteNonQueryAsync();
-            }
-            catch (NpgsqlException) { /* best effort: the in-memory server is discarded after the run */ }
-        }
+        if (_database is not null) await _database.DisposeAsync();
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
         GC.SuppressFinalize(this);
     }

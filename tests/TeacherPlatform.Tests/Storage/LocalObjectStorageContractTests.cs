@@ -1,3 +1,4 @@
+using TeacherPlatform.Tests.Infrastructure;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -145,16 +146,14 @@ public sealed class LocalObjectStorageContractTests : ObjectStorageContractTests
             await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
             await stream.WriteAsync(RandomBytes(20_000));
             await stream.FlushAsync();
-            await Task.Delay(200);
+            // Drop the connection once the server is writing the upload (its temp file exists).
+            await Eventually.TrueAsync(() => Task.FromResult(FilesUnder(ObjectsDirectory).Any(file => file.EndsWith(".tmp", StringComparison.Ordinal))),
+                "the server to start writing the upload");
         }
 
         // The server notices the abort asynchronously; wait for its clean-up of the temp file.
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (FilesUnder(ObjectsDirectory).Any(file => file.EndsWith(".tmp", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-
+        await Eventually.TrueAsync(() => Task.FromResult(!FilesUnder(ObjectsDirectory).Any(file => file.EndsWith(".tmp", StringComparison.Ordinal))),
+            "the server to remove the partial upload");
         Assert.DoesNotContain(FilesUnder(ObjectsDirectory), file => file.EndsWith(".tmp", StringComparison.Ordinal));
         Assert.Equal(previous, await ReadAllAsync(await Storage.OpenReadAsync(key)));
     }

@@ -10,8 +10,6 @@ internal static class LlmTestSupport
 {
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
-    /// <summary>Below SocketsHttpHandler's 2 s response drain: an abandoned stream must close, not be drained.</summary>
-    public static readonly TimeSpan PromptAbort = TimeSpan.FromSeconds(1.5);
 
     public static ChatMessage[] Conversation =>
     [
@@ -23,19 +21,23 @@ internal static class LlmTestSupport
     /// The production registration. Configuration is added after <c>AddChatConnectors</c> on purpose:
     /// the provider must be read when the client is resolved.
     /// </summary>
-    public static ServiceProvider Services(IDictionary<string, string?> settings)
+    public static ServiceProvider Services(IDictionary<string, string?> settings, TimeProvider? time = null)
     {
         var configuration = new ConfigurationManager();
         var services = new ServiceCollection().AddLogging();
+        if (time is not null) services.AddSingleton(time); // the connectors' deadlines run on it
         services.AddChatConnectors(configuration);
         configuration.AddInMemoryCollection(settings);
         return services.BuildServiceProvider();
     }
 
-    public static async Task WriteEventStreamAsync(HttpContext context, IEnumerable<string> data, TimeSpan gap = default)
+    public static async Task WriteEventStreamAsync(HttpContext context, IEnumerable<string> data, TimeSpan gap = default, bool startResponse = true)
     {
-        context.Response.ContentType = "text/event-stream";
-        await context.Response.StartAsync(context.RequestAborted);
+        if (startResponse)
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.StartAsync(context.RequestAborted);
+        }
         foreach (var line in data)
         {
             if (gap > TimeSpan.Zero) await Task.Delay(gap, context.RequestAborted);
@@ -90,6 +92,15 @@ internal static class LlmTestSupport
     {
         context.RequestAborted.Register(() => aborted.TrySetResult());
         return aborted;
+    }
+
+    /// <summary>Starts an event stream (headers only) and signals that the request has arrived.</summary>
+    public static async Task StartEventStreamAsync(HttpContext context, TaskCompletionSource arrived)
+    {
+        context.Response.ContentType = "text/event-stream";
+        await context.Response.StartAsync(context.RequestAborted);
+        await context.Response.Body.FlushAsync(context.RequestAborted);
+        arrived.TrySetResult();
     }
 
     /// <summary>Holds the request open until the client disconnects (or the server stops).</summary>

@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.SemanticKernel.ChatCompletion;
 using Microsoft.SemanticKernel.Connectors.OpenAI;
 using TeacherPlatform.Ai.Connectors;
@@ -15,14 +15,14 @@ public sealed class OpenAiCompatibleChatClientTests
 {
     private const string Model = "qwen2.5-1.5b-instruct";
 
-    private static ServiceProvider Connect(LocalHttpServer server, string firstTokenTimeout = "00:00:05") => Services(new Dictionary<string, string?>
+    private static ServiceProvider Connect(LocalHttpServer server, string firstTokenTimeout = "00:00:05", TimeProvider? time = null) => Services(new Dictionary<string, string?>
     {
         ["Llm:Provider"] = "openai",
         ["Llm:OpenAi:Endpoint"] = new Uri(server.BaseAddress, "/v1").ToString(),
         ["Llm:OpenAi:Model"] = Model,
         ["Llm:OpenAi:ApiKey"] = "sk-local",
         ["Llm:OpenAi:FirstTokenTimeout"] = firstTokenTimeout,
-    });
+    }, time);
 
     private static string Delta(string content) => JsonSerializer.Serialize(new
     {
@@ -127,32 +127,57 @@ public sealed class OpenAiCompatibleChatClientTests
     [Fact]
     public async Task First_token_later_than_the_deadline_times_out()
     {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await LocalHttpServer.StartAsync(async (_, context) =>
         {
             WatchAbort(context, aborted);
-            await WriteEventStreamAsync(context, [Delta("late"), Stop, "[DONE]"], gap: TimeSpan.FromSeconds(5));
+            await StartEventStreamAsync(context, arrived);
+            await HoldUntilAbortedAsync(context);
         });
-        await using var services = Connect(server, firstTokenTimeout: "00:00:00.300");
-        var clock = Stopwatch.StartNew();
+        await using var services = Connect(server, firstTokenTimeout: "00:00:00.300", time: time);
 
-        var (updates, error) = await DrainAsync(services.GetRequiredService<IChatClient>().GetStreamingResponseAsync(Conversation));
+        var drained = DrainAsync(services.GetRequiredService<IChatClient>().GetStreamingResponseAsync(Conversation));
+        await arrived.Task.WaitAsync(Patience);
+        time.Advance(TimeSpan.FromMilliseconds(299));
+        Assert.False(drained.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(2));
+        var (updates, error) = await drained.WaitAsync(Patience);
 
         var timeout = Assert.IsType<LlmTimeoutException>(error);
         Assert.Equal(LlmTimeoutKind.FirstToken, timeout.Kind);
-        Assert.Empty(Texts(updates));
-        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(4));
+        Assert.Empty(updates);
         await aborted.Task.WaitAsync(Patience);
     }
 
     [Fact]
     public async Task First_token_within_the_deadline_streams_normally()
     {
-        await using var server = await LocalHttpServer.StartAsync((_, context) =>
-            WriteEventStreamAsync(context, [Delta("Curved"), Delta(" fingers"), Stop, "[DONE]"], gap: TimeSpan.FromMilliseconds(200)));
-        await using var services = Connect(server, firstTokenTimeout: "00:00:02");
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var firstSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var deadlinePassed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await LocalHttpServer.StartAsync(async (_, context) =>
+        {
+            await WriteEventStreamAsync(context, [Delta("Curved")]);
+            firstSent.TrySetResult();
+            await deadlinePassed.Task.WaitAsync(context.RequestAborted);
+            await WriteEventStreamAsync(context, [Delta(" fingers"), Stop, "[DONE]"], startResponse: false);
+        });
+        await using var services = Connect(server, firstTokenTimeout: "00:00:02", time: time);
 
-        var updates = await services.GetRequiredService<IChatClient>().GetStreamingResponseAsync(Conversation).ToListAsync();
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in services.GetRequiredService<IChatClient>().GetStreamingResponseAsync(Conversation))
+        {
+            updates.Add(update);
+            if (Texts(updates).Length == 1)
+            {
+                // The first token arrived in time: the first-token deadline no longer applies.
+                await firstSent.Task.WaitAsync(Patience);
+                time.Advance(TimeSpan.FromSeconds(10));
+                deadlinePassed.TrySetResult();
+            }
+        }
 
         Assert.Equal(["Curved", " fingers"], Texts(updates));
     }
@@ -181,7 +206,7 @@ public sealed class OpenAiCompatibleChatClientTests
         });
 
         Assert.Equal(["Arm", " weight"], received);
-        await aborted.Task.WaitAsync(PromptAbort);
+        await aborted.Task.WaitAsync(Patience);
     }
 
     [Fact]

@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.SemanticKernel.ChatCompletion;
 using TeacherPlatform.Ai.Connectors;
 using TeacherPlatform.UnitTests.Embeddings;
@@ -15,7 +15,7 @@ public sealed class WorkersAiChatClientTests
     private const string RunPath = "/client/v4/accounts/acc123/ai/run/@cf/meta/llama-4-scout-17b-16e-instruct";
 
     private static ServiceProvider Connect(
-        LocalHttpServer server, string firstTokenTimeout = "00:00:05", string requestTimeout = "00:01:00") => Services(new Dictionary<string, string?>
+        LocalHttpServer server, string firstTokenTimeout = "00:00:05", string requestTimeout = "00:01:00", TimeProvider? time = null) => Services(new Dictionary<string, string?>
     {
         ["Llm:WorkersAi:RequestTimeout"] = requestTimeout,
         ["Llm:Provider"] = "workersai",
@@ -24,7 +24,7 @@ public sealed class WorkersAiChatClientTests
         ["Llm:WorkersAi:BaseUrl"] = new Uri(server.BaseAddress, "/client/v4").ToString(),
         ["Llm:WorkersAi:FirstTokenTimeout"] = firstTokenTimeout,
         ["Llm:MaxTokens"] = "321",
-    });
+    }, time);
 
     private static string Chunk(string response) => JsonSerializer.Serialize(new { response, p = "abcdefgh" });
 
@@ -174,32 +174,57 @@ public sealed class WorkersAiChatClientTests
     [Fact]
     public async Task First_token_later_than_the_deadline_times_out()
     {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await LocalHttpServer.StartAsync(async (_, context) =>
         {
             WatchAbort(context, aborted);
-            await WriteEventStreamAsync(context, [Chunk("late"), "[DONE]"], gap: TimeSpan.FromSeconds(5));
+            await StartEventStreamAsync(context, arrived);
+            await HoldUntilAbortedAsync(context);
         });
-        await using var services = Connect(server, firstTokenTimeout: "00:00:00.300");
-        var clock = Stopwatch.StartNew();
+        await using var services = Connect(server, firstTokenTimeout: "00:00:00.300", time: time);
 
-        var (updates, error) = await DrainAsync(services.GetRequiredService<IChatClient>().GetStreamingResponseAsync(Conversation));
+        var drained = DrainAsync(services.GetRequiredService<IChatClient>().GetStreamingResponseAsync(Conversation));
+        await arrived.Task.WaitAsync(Patience);
+        time.Advance(TimeSpan.FromMilliseconds(299));
+        Assert.False(drained.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(2));
+        var (updates, error) = await drained.WaitAsync(Patience);
 
         var timeout = Assert.IsType<LlmTimeoutException>(error);
         Assert.Equal(LlmTimeoutKind.FirstToken, timeout.Kind);
         Assert.Empty(updates);
-        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(4));
         await aborted.Task.WaitAsync(Patience);
     }
 
     [Fact]
     public async Task First_token_within_the_deadline_streams_normally()
     {
-        await using var server = await LocalHttpServer.StartAsync((_, context) =>
-            WriteEventStreamAsync(context, [Chunk("Curved"), Chunk(" fingers"), "[DONE]"], gap: TimeSpan.FromMilliseconds(200)));
-        await using var services = Connect(server, firstTokenTimeout: "00:00:02");
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var firstSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var deadlinePassed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await LocalHttpServer.StartAsync(async (_, context) =>
+        {
+            await WriteEventStreamAsync(context, [Chunk("Curved")]);
+            firstSent.TrySetResult();
+            await deadlinePassed.Task.WaitAsync(context.RequestAborted);
+            await WriteEventStreamAsync(context, [Chunk(" fingers"), "[DONE]"], startResponse: false);
+        });
+        await using var services = Connect(server, firstTokenTimeout: "00:00:02", time: time);
 
-        var updates = await services.GetRequiredService<IChatClient>().GetStreamingResponseAsync(Conversation).ToListAsync();
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in services.GetRequiredService<IChatClient>().GetStreamingResponseAsync(Conversation))
+        {
+            updates.Add(update);
+            if (Texts(updates).Length == 1)
+            {
+                // The first token arrived in time: the first-token deadline no longer applies.
+                await firstSent.Task.WaitAsync(Patience);
+                time.Advance(TimeSpan.FromSeconds(10));
+                deadlinePassed.TrySetResult();
+            }
+        }
 
         Assert.Equal(["Curved", " fingers"], Texts(updates));
     }
@@ -207,17 +232,21 @@ public sealed class WorkersAiChatClientTests
     [Fact]
     public async Task Answer_slower_than_the_request_deadline_times_out_and_aborts_the_request()
     {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await LocalHttpServer.StartAsync(async (_, context) =>
         {
             WatchAbort(context, aborted);
-            await Task.Delay(TimeSpan.FromSeconds(5), context.RequestAborted);
-            await context.Response.WriteAsJsonAsync(new { result = new { response = "late" }, success = true });
+            arrived.TrySetResult();
+            await HoldUntilAbortedAsync(context);
         });
-        await using var services = Connect(server, firstTokenTimeout: "00:00:00.200", requestTimeout: "00:00:00.400");
+        await using var services = Connect(server, firstTokenTimeout: "00:00:00.200", requestTimeout: "00:00:00.400", time: time);
 
-        var error = await Assert.ThrowsAsync<LlmTimeoutException>(
-            () => services.GetRequiredService<IChatClient>().GetResponseAsync(Conversation));
+        var call = services.GetRequiredService<IChatClient>().GetResponseAsync(Conversation);
+        await arrived.Task.WaitAsync(Patience);
+        time.Advance(TimeSpan.FromMilliseconds(401));
+        var error = await Assert.ThrowsAsync<LlmTimeoutException>(() => call.WaitAsync(Patience));
 
         Assert.Equal(LlmTimeoutKind.Request, error.Kind);
         await aborted.Task.WaitAsync(Patience);
@@ -293,7 +322,7 @@ public sealed class WorkersAiChatClientTests
         });
 
         Assert.Equal(["Arm", " weight"], received);
-        await aborted.Task.WaitAsync(PromptAbort);
+        await aborted.Task.WaitAsync(Patience);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Xunit.Abstractions;
 
 namespace TeacherPlatform.UnitTests.VectorIndex;
 
+[Collection(CpuHeavyCollection.Name)]
 public sealed class HnswVectorIndexTests(ITestOutputHelper output)
 {
     private const int Dimensions = 384;
