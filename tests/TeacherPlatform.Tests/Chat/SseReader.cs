@@ -9,8 +9,14 @@ public static class SseReader
     /// <summary>Reads Server-Sent Events until the stream ends (or <paramref name="stopAfter"/> events).</summary>
     public static async Task<List<SseEvent>> ReadAsync(Stream stream, int stopAfter = int.MaxValue, CancellationToken ct = default)
     {
-        var events = new List<SseEvent>();
         using var reader = new StreamReader(stream);
+        return await ReadAsync(reader, stopAfter, ct);
+    }
+
+    /// <summary>Reads events from a reader the caller keeps, so that reading can resume where it stopped.</summary>
+    public static async Task<List<SseEvent>> ReadAsync(StreamReader reader, int stopAfter = int.MaxValue, CancellationToken ct = default)
+    {
+        var events = new List<SseEvent>();
         string? name = null;
         var data = new List<string>();
         while (events.Count < stopAfter && await reader.ReadLineAsync(ct) is { } line)
