@@ -7,7 +7,17 @@
 import { createInterface } from 'node:readline';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { PGLiteSocketHandler, PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+// PostgreSQL closes a cancel-request connection once it has read it, and clients wait for that close (Npgsql does,
+// synchronously, inside the cancelled call). pglite-socket reads and ignores the request but keeps the socket open,
+// which would hang every cancelled query: close it as PostgreSQL does. (The query itself runs to completion.)
+const handleCancelRequest = PGLiteSocketHandler.prototype.handleCancelRequest;
+PGLiteSocketHandler.prototype.handleCancelRequest = function () {
+  const handled = handleCancelRequest.call(this);
+  if (handled) setImmediate(() => this.socket?.destroy()); // emits close: the server forgets the handler as usual
+  return handled;
+};
 
 // initdb takes seconds; a data-directory dump of a fresh database restores in well under one.
 const template = await PGlite.create('memory://', { extensions: { vector } });

@@ -27,7 +27,7 @@ public sealed class ProjectObjectAccessPolicy(ProjectStore projects, UserStore u
 
     private async Task<ProjectWithAccess?> ResolveAsync(Guid projectId, Guid userId, CancellationToken ct)
     {
-        // One connection at a time (PGlite is a single session): the user first, then the project.
+        // Never two connections at once per request (small pools): the user first, then the project.
         var user = await users.FindByIdAsync(userId, ct);
         return user is null ? null : await projects.GetForViewerAsync(projectId, userId, user.IsAdmin, ct);
     }

@@ -116,7 +116,8 @@ public sealed class PostgresKnowledgeIndex(Db db, IOptions<SearchOptions> option
     public async Task<int> ReindexAsync(string modelId, int dimensions, Func<IReadOnlyList<string>, CancellationToken, Task<IReadOnlyList<float[]>>> embed,
         IProgress<(int Done, int Total)>? progress, CancellationToken ct)
     {
-        // Embed first (no connection held: PGlite and small pools have one), then swap column and vectors in one transaction.
+        // Embed first with no connection held (embedding takes minutes; a pooled connection is worth more than that),
+        // then swap column and vectors in one transaction.
         List<(long Seq, string Text)> all;
         await using (var c0 = await db.OpenAsync(ct))
             all = (await c0.QueryAsync<(long Seq, string Text)>("SELECT seq, text FROM knowledge_chunks ORDER BY seq")).ToList();
