@@ -55,10 +55,10 @@ public sealed class KnowledgeDocumentStore(Db db, TimeProvider clock)
         var where = $"WHERE {VisibleTo}";
         if (filter.SourceType is not null) where += " AND d.source_type = @SourceType";
         if (filter.Status is not null) where += " AND d.status = @Status";
-        if (!string.IsNullOrWhiteSpace(filter.Query)) where += $" AND d.title {db.Dialect.ILike} @Like";
+        if (!string.IsNullOrWhiteSpace(filter.Query)) where += $" AND {db.Dialect.Contains("d.title", "Like")}";
         var args = new
         {
-            viewer, filter.SourceType, filter.Status, Like = $"%{EscapeLike(filter.Query ?? "")}%", page.PageSize, page.Offset,
+            viewer, filter.SourceType, filter.Status, Like = SqlDialect.ContainsPattern(filter.Query ?? ""), page.PageSize, page.Offset,
         };
         await using var c = await db.OpenAsync(ct);
         var total = await c.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT COUNT(*) FROM knowledge_documents d {where}", args, cancellationToken: ct));
@@ -123,6 +123,4 @@ public sealed class KnowledgeDocumentStore(Db db, TimeProvider clock)
             UPDATE knowledge_documents SET status = 'failed', error_code = @code, error_message = @message, updated_at = @now WHERE id = @id
             """, new { id, code, message, now = clock.GetUtcNow() }, cancellationToken: ct));
     }
-
-    private static string EscapeLike(string s) => s.Replace("%", "").Replace("_", "");
 }

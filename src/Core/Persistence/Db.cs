@@ -86,6 +86,17 @@ public sealed record SqlDialect(DatabaseProvider Provider)
 {
     /// <summary>Case-insensitive LIKE.</summary>
     public string ILike => Provider == DatabaseProvider.Postgres ? "ILIKE" : "LIKE";
+
+    /// <summary>
+    /// Case-insensitive "contains" on <paramref name="column"/>; bind the parameter with <see cref="ContainsPattern"/>,
+    /// which escapes the wildcards so user text matches literally ("C_major" finds "C_major", not "Cxmajor").
+    /// </summary>
+    public string Contains(string column, string parameter) => $"{column} {ILike} @{parameter} ESCAPE '\\'";
+
+    /// <summary>The LIKE pattern for <see cref="Contains"/>: %text% with \, % and _ escaped.</summary>
+    public static string ContainsPattern(string text) =>
+        "%" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+
     /// <summary>Row lock for read-modify-write inside a transaction (SQLite serialises writers anyway).</summary>
     public string ForUpdate => Provider == DatabaseProvider.Postgres ? "FOR UPDATE" : "";
     /// <summary>Membership in a list parameter: Npgsql binds arrays (= ANY), Dapper expands lists for SQLite (IN).</summary>

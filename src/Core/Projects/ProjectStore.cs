@@ -72,10 +72,10 @@ public sealed class ProjectStore(Db db, TimeProvider clock)
         var where = "WHERE (@isAdmin OR p.owner_id = @viewer OR (p.status = 'ready' AND a.permission IS NOT NULL))";
         if (filter.OwnerId is not null) where += " AND p.owner_id = @OwnerId";
         if (!string.IsNullOrWhiteSpace(filter.Query))
-            where += $" AND (p.title {db.Dialect.ILike} @Like OR p.description {db.Dialect.ILike} @Like OR p.filename {db.Dialect.ILike} @Like)";
+            where += $" AND ({db.Dialect.Contains("p.title", "Like")} OR {db.Dialect.Contains("p.description", "Like")} OR {db.Dialect.Contains("p.filename", "Like")})";
         var args = new
         {
-            viewer, isAdmin = viewerIsAdmin, filter.OwnerId, Like = $"%{EscapeLike(filter.Query ?? "")}%", page.PageSize, page.Offset,
+            viewer, isAdmin = viewerIsAdmin, filter.OwnerId, Like = SqlDialect.ContainsPattern(filter.Query ?? ""), page.PageSize, page.Offset,
         };
         await using var c = await db.OpenAsync(ct);
         var total = await c.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT COUNT(*) {From} {where}", args, cancellationToken: ct));
@@ -141,6 +141,4 @@ public sealed class ProjectStore(Db db, TimeProvider clock)
         if (viewerIsAdmin || project.OwnerId == viewer) return ProjectAccessLevel.Owner;
         return project.IsReady ? ProjectPermissions.ToLevel(granted) : ProjectAccessLevel.None;
     }
-
-    private static string EscapeLike(string s) => s.Replace("%", "").Replace("_", "");
 }
