@@ -11,12 +11,17 @@ using static TeacherPlatform.UnitTests.Llm.LlmTestSupport;
 
 namespace TeacherPlatform.UnitTests.Llm;
 
-public sealed class OpenAiCompatibleChatClientTests
+public sealed class OpenAiCompatibleChatClientTests : ChatConnectorContractTests
 {
     private const string Model = "qwen2.5-1.5b-instruct";
 
-    private static ServiceProvider Connect(LocalHttpServer server, string firstTokenTimeout = "00:00:05", TimeProvider? time = null) => Services(new Dictionary<string, string?>
+    protected override string Token(string text) => Delta(text);
+    protected override string[] End => [Stop, "[DONE]"];
+
+    protected override ServiceProvider Connect(LocalHttpServer server, string firstTokenTimeout = "00:00:05", string requestTimeout = "00:01:00",
+        TimeProvider? time = null) => Services(new Dictionary<string, string?>
     {
+        ["Llm:OpenAi:RequestTimeout"] = requestTimeout,
         ["Llm:Provider"] = "openai",
         ["Llm:OpenAi:Endpoint"] = new Uri(server.BaseAddress, "/v1").ToString(),
         ["Llm:OpenAi:Model"] = Model,
@@ -102,111 +107,6 @@ public sealed class OpenAiCompatibleChatClientTests
         Assert.True(request.Body!["stream"]!.GetValue<bool>());
         // Without it vLLM and OpenAI send no usage in streams.
         Assert.True(request.Body["stream_options"]!["include_usage"]!.GetValue<bool>());
-    }
-
-    [Fact]
-    public async Task Connection_dropped_mid_stream_yields_received_tokens_then_stream_exception_without_retry()
-    {
-        var clientHasTokens = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = await LocalHttpServer.StartAsync(async (_, context) =>
-        {
-            await WriteEventStreamAsync(context, [Delta("Play"), Delta(" slowly")]);
-            await clientHasTokens.Task.WaitAsync(Patience);
-            context.Abort();
-        });
-        await using var services = Connect(server);
-
-        var (updates, error) = await DrainAsync(
-            services.GetRequiredService<IChatClient>().GetStreamingResponseAsync(Conversation), SignalAfterTokens(2, clientHasTokens));
-
-        Assert.Equal(["Play", " slowly"], Texts(updates));
-        Assert.IsType<LlmStreamException>(error);
-        Assert.Single(server.Requests);
-    }
-
-    [Fact]
-    public async Task First_token_later_than_the_deadline_times_out()
-    {
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = await LocalHttpServer.StartAsync(async (_, context) =>
-        {
-            WatchAbort(context, aborted);
-            await StartEventStreamAsync(context, arrived);
-            await HoldUntilAbortedAsync(context);
-        });
-        await using var services = Connect(server, firstTokenTimeout: "00:00:00.300", time: time);
-
-        var drained = DrainAsync(services.GetRequiredService<IChatClient>().GetStreamingResponseAsync(Conversation));
-        await arrived.Task.WaitAsync(Patience);
-        time.Advance(TimeSpan.FromMilliseconds(299));
-        Assert.False(drained.IsCompleted);
-        time.Advance(TimeSpan.FromMilliseconds(2));
-        var (updates, error) = await drained.WaitAsync(Patience);
-
-        var timeout = Assert.IsType<LlmTimeoutException>(error);
-        Assert.Equal(LlmTimeoutKind.FirstToken, timeout.Kind);
-        Assert.Empty(updates);
-        await aborted.Task.WaitAsync(Patience);
-    }
-
-    [Fact]
-    public async Task First_token_within_the_deadline_streams_normally()
-    {
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var firstSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var deadlinePassed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = await LocalHttpServer.StartAsync(async (_, context) =>
-        {
-            await WriteEventStreamAsync(context, [Delta("Curved")]);
-            firstSent.TrySetResult();
-            await deadlinePassed.Task.WaitAsync(context.RequestAborted);
-            await WriteEventStreamAsync(context, [Delta(" fingers"), Stop, "[DONE]"], startResponse: false);
-        });
-        await using var services = Connect(server, firstTokenTimeout: "00:00:02", time: time);
-
-        var updates = new List<ChatResponseUpdate>();
-        await foreach (var update in services.GetRequiredService<IChatClient>().GetStreamingResponseAsync(Conversation))
-        {
-            updates.Add(update);
-            if (Texts(updates).Length == 1)
-            {
-                // The first token arrived in time: the first-token deadline no longer applies.
-                await firstSent.Task.WaitAsync(Patience);
-                time.Advance(TimeSpan.FromSeconds(10));
-                deadlinePassed.TrySetResult();
-            }
-        }
-
-        Assert.Equal(["Curved", " fingers"], Texts(updates));
-    }
-
-    [Fact]
-    public async Task Cancelling_the_consumer_mid_stream_aborts_the_upstream_request()
-    {
-        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = await LocalHttpServer.StartAsync(async (_, context) =>
-        {
-            WatchAbort(context, aborted);
-            await WriteEventStreamAsync(context, [Delta("Arm"), Delta(" weight")]);
-            await HoldUntilAbortedAsync(context);
-        });
-        await using var services = Connect(server);
-        using var cts = new CancellationTokenSource();
-        var received = new List<string>();
-
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
-        {
-            await foreach (var update in services.GetRequiredService<IChatClient>().GetStreamingResponseAsync(Conversation, cancellationToken: cts.Token))
-            {
-                received.AddRange(update.Contents.OfType<TextContent>().Select(t => t.Text));
-                if (received.Count == 2) cts.Cancel();
-            }
-        });
-
-        Assert.Equal(["Arm", " weight"], received);
-        await aborted.Task.WaitAsync(Patience);
     }
 
     [Fact]

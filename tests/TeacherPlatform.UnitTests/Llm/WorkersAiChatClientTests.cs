@@ -10,11 +10,14 @@ using static TeacherPlatform.UnitTests.Llm.LlmTestSupport;
 
 namespace TeacherPlatform.UnitTests.Llm;
 
-public sealed class WorkersAiChatClientTests
+public sealed class WorkersAiChatClientTests : ChatConnectorContractTests
 {
     private const string RunPath = "/client/v4/accounts/acc123/ai/run/@cf/meta/llama-4-scout-17b-16e-instruct";
 
-    private static ServiceProvider Connect(
+    protected override string Token(string text) => Chunk(text);
+    protected override string[] End => ["[DONE]"];
+
+    protected override ServiceProvider Connect(
         LocalHttpServer server, string firstTokenTimeout = "00:00:05", string requestTimeout = "00:01:00", TimeProvider? time = null) => Services(new Dictionary<string, string?>
     {
         ["Llm:WorkersAi:RequestTimeout"] = requestTimeout,
@@ -123,26 +126,6 @@ public sealed class WorkersAiChatClientTests
         Assert.Equal(2, request.Body["messages"]!.AsArray().Count);
     }
 
-    [Fact]
-    public async Task Connection_dropped_mid_stream_yields_received_tokens_then_stream_exception_without_retry()
-    {
-        var clientHasTokens = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = await LocalHttpServer.StartAsync(async (_, context) =>
-        {
-            await WriteEventStreamAsync(context, [Chunk("Play"), Chunk(" slowly")]);
-            await clientHasTokens.Task.WaitAsync(Patience);
-            context.Abort();
-        });
-        await using var services = Connect(server);
-
-        var (updates, error) = await DrainAsync(
-            services.GetRequiredService<IChatClient>().GetStreamingResponseAsync(Conversation), SignalAfterTokens(2, clientHasTokens));
-
-        Assert.Equal(["Play", " slowly"], Texts(updates));
-        Assert.IsType<LlmStreamException>(error);
-        Assert.Single(server.Requests);
-    }
-
     [Theory]
     [InlineData("{\"response\":\"bro")]
     [InlineData("{\"errors\":[{\"code\":3040,\"message\":\"Capacity temporarily exceeded\"}]}")]
@@ -169,88 +152,6 @@ public sealed class WorkersAiChatClientTests
 
         Assert.Equal(["Play"], Texts(updates));
         Assert.IsType<LlmStreamException>(error);
-    }
-
-    [Fact]
-    public async Task First_token_later_than_the_deadline_times_out()
-    {
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = await LocalHttpServer.StartAsync(async (_, context) =>
-        {
-            WatchAbort(context, aborted);
-            await StartEventStreamAsync(context, arrived);
-            await HoldUntilAbortedAsync(context);
-        });
-        await using var services = Connect(server, firstTokenTimeout: "00:00:00.300", time: time);
-
-        var drained = DrainAsync(services.GetRequiredService<IChatClient>().GetStreamingResponseAsync(Conversation));
-        await arrived.Task.WaitAsync(Patience);
-        time.Advance(TimeSpan.FromMilliseconds(299));
-        Assert.False(drained.IsCompleted);
-        time.Advance(TimeSpan.FromMilliseconds(2));
-        var (updates, error) = await drained.WaitAsync(Patience);
-
-        var timeout = Assert.IsType<LlmTimeoutException>(error);
-        Assert.Equal(LlmTimeoutKind.FirstToken, timeout.Kind);
-        Assert.Empty(updates);
-        await aborted.Task.WaitAsync(Patience);
-    }
-
-    [Fact]
-    public async Task First_token_within_the_deadline_streams_normally()
-    {
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var firstSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var deadlinePassed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = await LocalHttpServer.StartAsync(async (_, context) =>
-        {
-            await WriteEventStreamAsync(context, [Chunk("Curved")]);
-            firstSent.TrySetResult();
-            await deadlinePassed.Task.WaitAsync(context.RequestAborted);
-            await WriteEventStreamAsync(context, [Chunk(" fingers"), "[DONE]"], startResponse: false);
-        });
-        await using var services = Connect(server, firstTokenTimeout: "00:00:02", time: time);
-
-        var updates = new List<ChatResponseUpdate>();
-        await foreach (var update in services.GetRequiredService<IChatClient>().GetStreamingResponseAsync(Conversation))
-        {
-            updates.Add(update);
-            if (Texts(updates).Length == 1)
-            {
-                // The first token arrived in time: the first-token deadline no longer applies.
-                await firstSent.Task.WaitAsync(Patience);
-                time.Advance(TimeSpan.FromSeconds(10));
-                deadlinePassed.TrySetResult();
-            }
-        }
-
-        Assert.Equal(["Curved", " fingers"], Texts(updates));
-    }
-
-    [Fact]
-    public async Task Answer_slower_than_the_request_deadline_times_out_and_aborts_the_request()
-    {
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = await LocalHttpServer.StartAsync(async (_, context) =>
-        {
-            WatchAbort(context, aborted);
-            arrived.TrySetResult();
-            await HoldUntilAbortedAsync(context);
-        });
-        await using var services = Connect(server, firstTokenTimeout: "00:00:00.200", requestTimeout: "00:00:00.400", time: time);
-
-        var call = services.GetRequiredService<IChatClient>().GetResponseAsync(Conversation);
-        await arrived.Task.WaitAsync(Patience);
-        time.Advance(TimeSpan.FromMilliseconds(401));
-        var error = await Assert.ThrowsAsync<LlmTimeoutException>(() => call.WaitAsync(Patience));
-
-        Assert.Equal(LlmTimeoutKind.Request, error.Kind);
-        await aborted.Task.WaitAsync(Patience);
-        Assert.Single(server.Requests);
     }
 
     [Fact]
@@ -296,33 +197,6 @@ public sealed class WorkersAiChatClientTests
 
         Assert.Equal(["Relax"], Texts(updates));
         Assert.Equal(2, server.Requests.Count);
-    }
-
-    [Fact]
-    public async Task Cancelling_the_consumer_mid_stream_aborts_the_upstream_request()
-    {
-        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = await LocalHttpServer.StartAsync(async (_, context) =>
-        {
-            WatchAbort(context, aborted);
-            await WriteEventStreamAsync(context, [Chunk("Arm"), Chunk(" weight")]);
-            await HoldUntilAbortedAsync(context);
-        });
-        await using var services = Connect(server);
-        using var cts = new CancellationTokenSource();
-        var received = new List<string>();
-
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
-        {
-            await foreach (var update in services.GetRequiredService<IChatClient>().GetStreamingResponseAsync(Conversation, cancellationToken: cts.Token))
-            {
-                received.AddRange(update.Contents.OfType<TextContent>().Select(t => t.Text));
-                if (received.Count == 2) cts.Cancel();
-            }
-        });
-
-        Assert.Equal(["Arm", " weight"], received);
-        await aborted.Task.WaitAsync(Patience);
     }
 
     [Fact]
