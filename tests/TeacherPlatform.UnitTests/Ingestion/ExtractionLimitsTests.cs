@@ -1,5 +1,6 @@
 using System.Text;
 using TeacherPlatform.Ingestion.Extraction;
+using TeacherPlatform.Tests.Infrastructure;
 
 namespace TeacherPlatform.UnitTests.Ingestion;
 

@@ -1,10 +1,10 @@
 using System.IO.Compression;
 using System.Text;
 
-namespace TeacherPlatform.UnitTests.Ingestion;
+namespace TeacherPlatform.Tests.Infrastructure;
 
-/// <summary>Bomb-like documents generated in memory (small on disk, huge or absurd once parsed).</summary>
-internal static class HostileInputs
+/// <summary>Bomb-like documents generated in memory (small on disk, huge or absurd once parsed); also compiled into the unit tests.</summary>
+public static class HostileInputs
 {
     /// <summary>A one-page PDF whose content stream is "Hello" followed by <paramref name="inflatedBytes"/> of spaces, Flate-compressed.</summary>
     public static byte[] FlateBombPdf(long inflatedBytes)
