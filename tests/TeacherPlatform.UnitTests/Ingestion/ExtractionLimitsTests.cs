@@ -96,6 +96,14 @@ public sealed class ExtractionLimitsTests
     }
 
     [Fact]
+    public async Task Large_page_within_the_element_limit_is_extracted_linearly_without_readability()
+    {
+        // 30,000 spans: above the Readability cut-off (quadratic there), below the element limit.
+        var doc = await Extract(Encoding.UTF8.GetBytes(HostileInputs.SiblingSpansHtml(30_000)), HtmlContext);
+        Assert.Equal(30_000, doc.Sections[0].Text.Length);
+    }
+
+    [Fact]
     public async Task Two_hundred_thousand_sibling_spans_fail_fast()
     {
         var html = Encoding.UTF8.GetBytes(HostileInputs.SiblingSpansHtml(200_000));

@@ -19,16 +19,17 @@ internal static class HtmlStructureScanner
     private static readonly HashSet<string> RawText = new(StringComparer.Ordinal)
         { "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript" };
 
-    public static void Check(byte[] bytes, ExtractionBudget budget)
+    /// <returns>The number of elements counted.</returns>
+    public static int Check(byte[] bytes, ExtractionBudget budget)
     {
         var span = bytes.AsSpan();
         // Tags are ASCII in every encoding the web uses except UTF-16, which is narrowed first.
         if (span.StartsWith([(byte)0xFF, (byte)0xFE])) span = Encoding.UTF8.GetBytes(Encoding.Unicode.GetString(span[2..]));
         else if (span.StartsWith([(byte)0xFE, (byte)0xFF])) span = Encoding.UTF8.GetBytes(Encoding.BigEndianUnicode.GetString(span[2..]));
-        Check(span, budget);
+        return Check(span, budget);
     }
 
-    private static void Check(ReadOnlySpan<byte> s, ExtractionBudget budget)
+    private static int Check(ReadOnlySpan<byte> s, ExtractionBudget budget)
     {
         var maxDepth = budget.Limits.MaxNestingDepth;
         var maxElements = budget.Limits.MaxHtmlElements;
@@ -87,6 +88,8 @@ internal static class HtmlStructureScanner
                 throw budget.Fail($"The page has more than {maxElements:N0} elements.");
             if ((elements & 0xFFF) == 0) budget.Checkpoint();
         }
+
+        return elements;
     }
 
     /// <summary>Index just past the tag's closing "&gt;", skipping quoted attribute values.</summary>

@@ -17,6 +17,12 @@ public sealed class HtmlTextExtractor : IContentExtractor
     /// <summary>Below this, Readability has probably picked a caption or teaser rather than the article.</summary>
     private const int MinArticleChars = 140;
 
+    /// <summary>
+    /// Readability's scoring grows with the square of the element count (20,000 elements: seconds; 95,000: half a
+    /// minute); pages bigger than this take the body-minus-chrome path, which is linear.
+    /// </summary>
+    internal const int MaxReadabilityElements = 10_000;
+
     private static readonly Uri PlaceholderBase = new("https://document.invalid/");
 
     private static readonly HashSet<string> Formats = new(StringComparer.OrdinalIgnoreCase)
@@ -31,15 +37,16 @@ public sealed class HtmlTextExtractor : IContentExtractor
         await content.CopyToAsync(buffer, ct).ConfigureAwait(false);
         var bytes = buffer.ToArray();
         var budget = ctx.Budget ?? ExtractionBudget.Unlimited();
-        HtmlStructureScanner.Check(bytes, budget);
+        var elements = HtmlStructureScanner.Check(bytes, budget);
 
         // Parse twice because SmartReader mutates the DOM it is given.
-        using var forArticle = await ParseAsync(bytes, ctx.ContentType, ct).ConfigureAwait(false);
+        using var forArticle = elements <= MaxReadabilityElements ? await ParseAsync(bytes, ctx.ContentType, ct).ConfigureAwait(false) : null;
         using var forFallback = await ParseAsync(bytes, ctx.ContentType, ct).ConfigureAwait(false);
 
         var title = TitleOf(forFallback);
         budget.Checkpoint();
-        var text = ArticleText(forArticle, ctx.SourceUrl ?? PlaceholderBase, budget) ?? BodyText(forFallback, budget);
+        var article = forArticle is null ? null : ArticleText(forArticle, ctx.SourceUrl ?? PlaceholderBase, budget);
+        var text = article ?? BodyText(forFallback, budget);
         budget.ChargeText(text.Length);
         return new ExtractedDocument([new ExtractedSection(1, PlainTextExtractor.TidyWhitespace(text))], title);
     }
