@@ -15,6 +15,7 @@ public static class EvalsProgram
           answers    citations, LOW confidence, token F1, LLM judge  --base-url URL [--judge-url URL --judge-model NAME]
           bench      load generator (HdrHistogram)                   --base-url URL [--profile full|quick|smoke] [--scenarios ...] [--server-pid PID]
           report     rebuild evals/results/REPORT.md from the JSON
+          ingest-bench  in-process extract + partition speed           [--folder DIR] [--repeat 5] [--synthetic-pages 50]
           all        start an instance (embedded defaults), then all of the above [--quick] [--base-url URL to use a running one]
                      [--llm-stub-ttft-ms 100 [--llm-stub-env Llm__Provider=OpenAi,Llm__OpenAi__Endpoint={url},...]] [--server-env K=V,...]
     
@@ -52,6 +53,7 @@ public static class EvalsProgram
                 case "ann": await AnnCommand.RunAsync(env, options, cts.Token); break;
                 case "answers": await AnswersCommand.RunAsync(env, options, cts.Token); break;
                 case "bench": await BenchCommand.RunAsync(env, options, cts.Token); break;
+                case "ingest-bench": await IngestBenchCommand.RunAsync(options, Console.Out, cts.Token); break;
                 case "report": Console.WriteLine(MarkdownReport.Rebuild(env.ResultsDirectory)); break;
                 case "all": return await AllCommand.RunAsync(options, Console.Out, cts.Token);
                 default: Console.Error.WriteLine($"Unknown command '{command}'.\n\n{Usage}"); return 2;

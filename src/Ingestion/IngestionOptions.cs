@@ -5,8 +5,10 @@ public sealed class IngestionOptions
     public const string Section = "Ingestion";
     /// <summary>Run job workers inside the API process. Set false on API-only instances when separate `worker` processes run.</summary>
     public bool RunWorkers { get; set; } = true;
-    /// <summary>Concurrent jobs per process.</summary>
-    public int Workers { get; set; } = 1;
+    /// <summary>Concurrent jobs per process; by default half the cores (at least one), leaving the rest to queries.</summary>
+    public int Workers { get; set; } = DefaultWorkers;
+
+    public static int DefaultWorkers => Math.Max(1, Environment.ProcessorCount / 2);
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
     /// <summary>A job whose lease is not renewed within this time is considered abandoned and picked up again.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(60);

@@ -14,7 +14,13 @@ public static class IngestionServiceCollectionExtensions
     {
         services.AddOptions<IngestionOptions>().Bind(configuration.GetSection(IngestionOptions.Section));
         services.AddSingleton<KnowledgeDocumentStore>();
-        services.AddSingleton(sp => ExtractorRegistry.CreateDefault(new ExtractionOptions { MaxBytes = sp.GetRequiredService<IOptions<IngestionOptions>>().Value.MaxFileBytes }));
+        services.AddOptions<ExtractionLimits>().Bind(configuration.GetSection(ExtractionLimits.Section));
+        services.AddSingleton(sp => ExtractorRegistry.CreateDefault(new ExtractionOptions
+        {
+            MaxBytes = sp.GetRequiredService<IOptions<IngestionOptions>>().Value.MaxFileBytes,
+            Limits = sp.GetRequiredService<IOptions<ExtractionLimits>>().Value,
+            Clock = sp.GetService<TimeProvider>() ?? TimeProvider.System,
+        }));
         services.AddSingleton<ExtractStep>();
         services.AddSingleton<PartitionStep>();
         services.AddSingleton<EmbedStep>();

@@ -66,8 +66,8 @@ public sealed class FolderIngester(KnowledgeDocumentStore documents, IObjectStor
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            var (code, message) = ex is ExtractionException e ? (e.Code, e.Message) : ("ingestion_failed", ex.Message);
-            logger.LogWarning("Could not ingest {File}: {Code} {Message}", name, code, message);
+            var (code, message) = ex is ExtractionException e ? (e.Code, e.Message) : ("ingestion_failed", Jobs.IngestionWorker.UnexpectedFailureMessage);
+            logger.LogWarning(ex is ExtractionException ? null : ex, "Could not ingest {File}: {Code} {Message}", name, code, message);
             if (doc is not null) await documents.MarkFailedAsync(doc.Id, code, message, CancellationToken.None);
             return new FileOutcome(name, doc?.Id, false, 0, $"{code}: {message}");
         }

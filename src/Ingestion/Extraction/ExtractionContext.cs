@@ -23,5 +23,8 @@ public sealed record ExtractionContext(string SourceType, string? FileName = nul
     /// <summary>Media type without parameters, lower-case ("text/html"); empty when unknown.</summary>
     public string MediaType => ContentType is null ? "" : ContentType.Split(';', 2)[0].Trim().ToLowerInvariant();
 
+    /// <summary>This document's resource budget; the registry sets it, extractors called directly run unlimited.</summary>
+    public ExtractionBudget? Budget { get; init; }
+
     public string NormalizedSourceType => SourceType.Trim().ToLowerInvariant();
 }

@@ -10,6 +10,10 @@ public static class ExtractionErrorCodes
     public const string PasswordProtected = "password_protected";
     public const string FetchFailed = "fetch_failed";
     public const string ForbiddenAddress = "forbidden_address";
+    /// <summary>The document exceeded a per-job budget (size, decompressed bytes, pages, nesting, time): never retried.</summary>
+    public const string ResourceLimitsExceeded = "resource_limits_exceeded";
+    /// <summary>A transcript cue's timestamp is malformed or beyond the accepted range.</summary>
+    public const string InvalidTimestamp = "invalid_timestamp";
 }
 
 /// <summary>A document could not be turned into text; <see cref="Code"/> is one of <see cref="ExtractionErrorCodes"/>.</summary>

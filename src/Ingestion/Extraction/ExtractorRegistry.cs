@@ -9,6 +9,11 @@ public sealed record ExtractionOptions
 {
     /// <summary>Largest document accepted for extraction; bigger ones fail with <c>too_large</c>.</summary>
     public long MaxBytes { get; init; } = 50L * 1024 * 1024;
+
+    /// <summary>Per-document budget enforced while extracting.</summary>
+    public ExtractionLimits Limits { get; init; } = new();
+
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
 }
 
 /// <summary>
@@ -33,9 +38,38 @@ public sealed class ExtractorRegistry
     {
         var bytes = await ReadBoundedAsync(content, _options.MaxBytes, ct).ConfigureAwait(false);
         var extractor = Select(ctx, bytes.AsSpan(0, Math.Min(bytes.Length, ContentSniffer.HeadLength)));
-        var document = await extractor.ExtractAsync(new MemoryStream(bytes, writable: false), ctx, ct).ConfigureAwait(false);
+
+        var limits = _options.Limits;
+        using var deadline = limits.MaxExtractionTime > TimeSpan.Zero
+            ? new CancellationTokenSource(limits.MaxExtractionTime, _options.Clock)
+            : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
+        var budget = new ExtractionBudget(limits, linked.Token);
+        ExtractedDocument document;
+        try
+        {
+            document = await extractor.ExtractAsync(new MemoryStream(bytes, writable: false), ctx with { Budget = budget }, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw ExtractionBudget.TimeExceeded(limits);
+        }
+        catch (Exception ex) when (ex is OutOfMemoryException or InsufficientExecutionStackException)
+        {
+            throw ExtractionBudget.Exceeded("The document needs more memory or nesting than allowed.");
+        }
+        catch (Exception ex) when (ex is not (ExtractionException or OperationCanceledException))
+        {
+            budget.ThrowIfExceeded(); // a parser wrapped our budget exception in its own
+            // Parsers are deterministic on the same bytes, so a retry cannot help; the raw message is for the log only.
+            throw new ExtractionException(ExtractionErrorCodes.CorruptFile, "The file is damaged or in an unsupported variant of its format.", ex);
+        }
+
         if (!document.HasText)
             throw new ExtractionException(ExtractionErrorCodes.NoExtractableText, "The document contains no extractable text.");
+        // Extractors charge text as they produce it; this is the net for any that cannot.
+        if (document.Sections.Sum(s => (long)s.Text.Length) > limits.MaxExtractedChars)
+            throw ExtractionBudget.Exceeded($"The document has more than {limits.MaxExtractedChars:N0} characters of text.");
         return document;
     }
 

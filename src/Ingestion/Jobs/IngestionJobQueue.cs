@@ -36,13 +36,32 @@ public sealed class IngestionJobQueue(Db db, TimeProvider clock, IOptions<Ingest
         return id;
     }
 
-    /// <summary>Leases the next due job (queued and due, or running with an expired lease).</summary>
+    /// <summary>
+    /// Leases the next due job (queued and due, or running with an expired lease), fairly across owners: first the
+    /// owners with the fewest jobs running now, then the owner served longest ago (or never), then the oldest job. One
+    /// user's hundred uploads therefore take turns with everyone else's instead of queueing ahead of them.
+    /// </summary>
     public async Task<IngestionJob?> LeaseNextAsync(string worker, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var pick = db.IsPostgres
-            ? "SELECT id FROM ingestion_jobs WHERE (status = 'queued' AND run_after <= @now) OR (status = 'running' AND lease_expires_at < @now) ORDER BY run_after, id LIMIT 1 FOR UPDATE SKIP LOCKED"
-            : "SELECT id FROM ingestion_jobs WHERE (status = 'queued' AND run_after <= @now) OR (status = 'running' AND lease_expires_at < @now) ORDER BY run_after, id LIMIT 1";
+        static string Due(string j) => $"(({j}.status = 'queued' AND {j}.run_after <= @now) OR ({j}.status = 'running' AND {j}.lease_expires_at < @now))";
+        // Only owners with a due job are aggregated; SQLite serialises writers, PostgreSQL skips rows other workers lock.
+        var pick = $"""
+            SELECT j.id FROM ingestion_jobs j
+            JOIN knowledge_documents d ON d.id = j.document_id
+            LEFT JOIN (
+                SELECT od.owner_id,
+                       SUM(CASE WHEN oj.status = 'running' AND oj.lease_expires_at >= @now THEN 1 ELSE 0 END) AS running,
+                       MAX(oj.updated_at) AS last_served
+                FROM ingestion_jobs oj JOIN knowledge_documents od ON od.id = oj.document_id
+                WHERE oj.status <> 'queued' AND od.owner_id IN (
+                    SELECT qd.owner_id FROM ingestion_jobs qj JOIN knowledge_documents qd ON qd.id = qj.document_id WHERE {Due("qj")})
+                GROUP BY od.owner_id
+            ) o ON o.owner_id = d.owner_id
+            WHERE {Due("j")}
+            ORDER BY COALESCE(o.running, 0), (o.last_served IS NOT NULL), o.last_served, j.run_after, j.id
+            LIMIT 1{(db.IsPostgres ? " FOR UPDATE OF j SKIP LOCKED" : "")}
+            """;
         await using var c = await db.OpenAsync(ct);
         return await c.QuerySingleOrDefaultAsync<IngestionJob>(new CommandDefinition($"""
             UPDATE ingestion_jobs SET status = 'running', lease_owner = @worker, lease_expires_at = @until, attempts = attempts + 1, updated_at = @now

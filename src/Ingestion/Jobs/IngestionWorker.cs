@@ -17,8 +17,12 @@ namespace TeacherPlatform.Ingestion.Jobs;
 /// </summary>
 public sealed class IngestionWorker(
     IServiceProvider services, IngestionJobQueue queue, JobSignal signal, KnowledgeDocumentStore documents,
-    IOptions<IngestionOptions> options, AppTelemetry telemetry, ILogger<IngestionWorker> logger) : BackgroundService
+    IOptions<IngestionOptions> options, IOptions<ExtractionLimits> limits, TimeProvider clock, AppTelemetry telemetry,
+    ILogger<IngestionWorker> logger) : BackgroundService
 {
+    /// <summary>Shown to the document's owner for failures we did not anticipate; details stay in the log.</summary>
+    internal const string UnexpectedFailureMessage = "Processing failed unexpectedly. Try again later; if it keeps failing, the file may not be supported.";
+
     private readonly string _instance = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..6]}";
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
@@ -58,6 +62,9 @@ public sealed class IngestionWorker(
     public async Task RunJobAsync(IngestionJob job, string worker, CancellationToken stopping)
     {
         using var jobCts = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var maxJobTime = limits.Value.MaxJobTime;
+        using var deadline = maxJobTime > TimeSpan.Zero ? new CancellationTokenSource(maxJobTime, clock) : new CancellationTokenSource();
+        using var deadlineRegistration = deadline.Token.Register(static state => ((CancellationTokenSource)state!).Cancel(), jobCts);
         using var heartbeat = StartHeartbeat(job, worker, jobCts);
         var document = await documents.GetAsync(job.DocumentId, stopping);
         if (document is null) return; // deleted: the cascade removed the job too
@@ -83,6 +90,14 @@ public sealed class IngestionWorker(
             await queue.ReleaseAsync(job.Id, worker, CancellationToken.None);
             logger.LogInformation("Shutdown: handed job {JobId} back to the queue", job.Id);
         }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            var message = $"Processing took longer than the {maxJobTime.TotalMinutes:0.#}-minute limit per document.";
+            await queue.FailAsync(job, worker, $"{ExtractionErrorCodes.ResourceLimitsExceeded}: {message}", permanent: true, CancellationToken.None);
+            logger.LogWarning("Document {DocumentId} failed: {Code} {Message}", document.Id, ExtractionErrorCodes.ResourceLimitsExceeded, message);
+            await documents.MarkFailedAsync(document.Id, ExtractionErrorCodes.ResourceLimitsExceeded, message, CancellationToken.None);
+            telemetry.IngestionJobs.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
+        }
         catch (OperationCanceledException)
         {
             // Lease lost: the document was deleted (cascade) or another worker owns the job now.
@@ -93,7 +108,8 @@ public sealed class IngestionWorker(
             var (code, message, permanent) = ex switch
             {
                 ExtractionException e => (e.Code, e.Message, e.IsPermanent),
-                _ => ("ingestion_failed", ex.Message, false),
+                // Database or embedding outages may pass: retried. The raw exception text is for the log, not the user.
+                _ => ("ingestion_failed", UnexpectedFailureMessage, false),
             };
             var retry = await queue.FailAsync(job, worker, $"{code}: {message}", permanent, CancellationToken.None);
             if (retry)
@@ -103,7 +119,7 @@ public sealed class IngestionWorker(
             }
             else
             {
-                logger.LogWarning("Document {DocumentId} failed: {Code} {Message}", document.Id, code, message);
+                logger.LogWarning(ex is ExtractionException ? null : ex, "Document {DocumentId} failed: {Code} {Message}", document.Id, code, message);
                 await documents.MarkFailedAsync(document.Id, code, message, CancellationToken.None);
                 telemetry.IngestionJobs.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
             }

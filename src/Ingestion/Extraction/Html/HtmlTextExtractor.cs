@@ -17,6 +17,12 @@ public sealed class HtmlTextExtractor : IContentExtractor
     /// <summary>Below this, Readability has probably picked a caption or teaser rather than the article.</summary>
     private const int MinArticleChars = 140;
 
+    /// <summary>
+    /// Readability's scoring grows with the square of the element count (20,000 elements: seconds; 95,000: half a
+    /// minute); pages bigger than this take the body-minus-chrome path, which is linear.
+    /// </summary>
+    internal const int MaxReadabilityElements = 10_000;
+
     private static readonly Uri PlaceholderBase = new("https://document.invalid/");
 
     private static readonly HashSet<string> Formats = new(StringComparer.OrdinalIgnoreCase)
@@ -30,13 +36,18 @@ public sealed class HtmlTextExtractor : IContentExtractor
         using var buffer = new MemoryStream();
         await content.CopyToAsync(buffer, ct).ConfigureAwait(false);
         var bytes = buffer.ToArray();
+        var budget = ctx.Budget ?? ExtractionBudget.Unlimited();
+        var elements = HtmlStructureScanner.Check(bytes, budget);
 
         // Parse twice because SmartReader mutates the DOM it is given.
-        using var forArticle = await ParseAsync(bytes, ctx.ContentType, ct).ConfigureAwait(false);
+        using var forArticle = elements <= MaxReadabilityElements ? await ParseAsync(bytes, ctx.ContentType, ct).ConfigureAwait(false) : null;
         using var forFallback = await ParseAsync(bytes, ctx.ContentType, ct).ConfigureAwait(false);
 
         var title = TitleOf(forFallback);
-        var text = ArticleText(forArticle, ctx.SourceUrl ?? PlaceholderBase) ?? BodyText(forFallback);
+        budget.Checkpoint();
+        var article = forArticle is null ? null : ArticleText(forArticle, ctx.SourceUrl ?? PlaceholderBase, budget);
+        var text = article ?? BodyText(forFallback, budget);
+        budget.ChargeText(text.Length);
         return new ExtractedDocument([new ExtractedSection(1, PlainTextExtractor.TidyWhitespace(text))], title);
     }
 
@@ -63,7 +74,7 @@ public sealed class HtmlTextExtractor : IContentExtractor
         }
     }
 
-    private static string? ArticleText(IHtmlDocument document, Uri baseUrl)
+    private static string? ArticleText(IHtmlDocument document, Uri baseUrl, ExtractionBudget budget)
     {
         Article article;
         try
@@ -76,17 +87,18 @@ public sealed class HtmlTextExtractor : IContentExtractor
         }
 
         if (!article.IsReadable || string.IsNullOrWhiteSpace(article.Content)) return null;
+        budget.Checkpoint();
         var fragment = new HtmlParser().ParseDocument($"<html><body>{article.Content}</body></html>");
-        var text = HtmlToText.Convert(fragment.Body!, skipChrome: false);
+        var text = HtmlToText.Convert(fragment.Body!, skipChrome: false, budget);
         return text.Length >= MinArticleChars ? text : null;
     }
 
-    private static string BodyText(IHtmlDocument document)
+    private static string BodyText(IHtmlDocument document, ExtractionBudget budget)
     {
         // <main>/<article> are explicit author statements of where the content is.
         var root = (AngleSharp.Dom.INode?)document.QuerySelector("main, [role=main]") ?? document.QuerySelector("article")
                    ?? (AngleSharp.Dom.INode?)document.Body ?? document;
-        return HtmlToText.Convert(root, skipChrome: true);
+        return HtmlToText.Convert(root, skipChrome: true, budget);
     }
 
     private static string? TitleOf(IHtmlDocument document)

@@ -24,19 +24,28 @@ internal sealed class HtmlToText
 
     private readonly StringBuilder _out = new();
     private readonly bool _skipChrome;
+    private readonly ExtractionBudget? _budget;
     private int _pendingNewlines;
+    private int _visited;
 
-    private HtmlToText(bool skipChrome) => _skipChrome = skipChrome;
+    private HtmlToText(bool skipChrome, ExtractionBudget? budget) => (_skipChrome, _budget) = (skipChrome, budget);
 
-    public static string Convert(INode root, bool skipChrome)
+    public static string Convert(INode root, bool skipChrome, ExtractionBudget? budget = null)
     {
-        var converter = new HtmlToText(skipChrome);
+        var converter = new HtmlToText(skipChrome, budget);
         converter.Visit(root, preformatted: false);
         return converter._out.ToString().Trim();
     }
 
     private void Visit(INode node, bool preformatted)
     {
+        if (_budget is not null && (++_visited & 0x3FF) == 0)
+        {
+            _budget.Checkpoint();
+            if (_out.Length > _budget.Limits.MaxExtractedChars)
+                throw _budget.Fail($"The page has more than {_budget.Limits.MaxExtractedChars:N0} characters of text.");
+        }
+
         switch (node)
         {
             case IText text:

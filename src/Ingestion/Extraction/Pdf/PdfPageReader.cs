@@ -13,7 +13,10 @@ namespace TeacherPlatform.Ingestion.Extraction.Pdf;
 /// </summary>
 internal static class PdfPageReader
 {
-    public static PageLayout Read(Page page)
+    public static PageLayout Read(Page page) => FastPageLayout.TryRead(page) ?? Analyse(page);
+
+    /// <summary>The full layout analysis, for pages whose content order is not their reading order.</summary>
+    internal static PageLayout Analyse(Page page)
     {
         var words = page.GetWords(NearestNeighbourWordExtractor.Instance)
             .Where(w => !string.IsNullOrWhiteSpace(w.Text))

@@ -29,19 +29,28 @@ public sealed class PdfTextExtractor : IContentExtractor
             throw new ExtractionException(ExtractionErrorCodes.CorruptFile, "The PDF is truncated (no %%EOF marker).");
 
         // Layout analysis is CPU-bound; keep it off the caller's (possibly request) thread.
-        return await Task.Run(() => Extract(bytes, ct), ct).ConfigureAwait(false);
+        var budget = ctx.Budget ?? ExtractionBudget.Unlimited();
+        return await Task.Run(() => Extract(bytes, budget, ct), ct).ConfigureAwait(false);
     }
 
-    private static ExtractedDocument Extract(byte[] bytes, CancellationToken ct)
+    private static ExtractedDocument Extract(byte[] bytes, ExtractionBudget budget, CancellationToken ct)
     {
         try
         {
-            using var document = PdfDocument.Open(bytes);
+            // Every stream PdfPig decodes (content, fonts, object streams) is charged to the budget as it is inflated,
+            // and nesting (arrays, dictionaries, forms) is capped by PdfPig's own depth guard.
+            var parsing = new ParsingOptions { FilterProvider = new BudgetedFilterProvider(budget), MaxStackDepth = budget.Limits.MaxNestingDepth };
+            using var document = PdfDocument.Open(bytes, parsing);
+            budget.CheckPages(document.NumberOfPages);
             var pages = new List<PageLayout>(document.NumberOfPages);
             for (var number = 1; number <= document.NumberOfPages; number++)
             {
                 ct.ThrowIfCancellationRequested();
-                pages.Add(PdfPageReader.Read(document.GetPage(number)));
+                budget.Checkpoint();
+                var page = PdfPageReader.Read(document.GetPage(number));
+                budget.Checkpoint();
+                budget.ChargeText(page.Blocks.Sum(b => b.Sum(l => (long)l.Length + 1)));
+                pages.Add(page);
             }
 
             var sections = HeaderFooterFilter.Apply(pages)
@@ -55,6 +64,11 @@ public sealed class PdfTextExtractor : IContentExtractor
             var title = document.Information.Title;
             return new ExtractedDocument(sections, string.IsNullOrWhiteSpace(title) ? null : title.Trim());
         }
+        catch (PdfDocumentStackDepthException ex)
+        {
+            throw new ExtractionException(ExtractionErrorCodes.ResourceLimitsExceeded,
+                $"The PDF nests objects deeper than {budget.Limits.MaxNestingDepth} levels.", ex);
+        }
         catch (PdfDocumentEncryptedException ex)
         {
             throw new ExtractionException(ExtractionErrorCodes.PasswordProtected, "The PDF is password protected.", ex);
@@ -64,6 +78,7 @@ public sealed class PdfTextExtractor : IContentExtractor
                                        or EndOfStreamException or KeyNotFoundException or FormatException
                                        or DecoderFallbackException)
         {
+            budget.ThrowIfExceeded(); // PdfPig may wrap the budget's exception thrown from inside a filter
             throw new ExtractionException(ExtractionErrorCodes.CorruptFile, "The PDF is damaged and cannot be read.", ex);
         }
     }

@@ -19,6 +19,7 @@ public sealed partial class PlainTextExtractor : IContentExtractor
     public async Task<ExtractedDocument> ExtractAsync(Stream content, ExtractionContext ctx, CancellationToken ct)
     {
         var raw = await TextDecoding.ReadAllTextAsync(content, ct).ConfigureAwait(false);
+        (ctx.Budget ?? ExtractionBudget.Unlimited()).ChargeText(raw.Length);
         var isMarkdown = MarkdownFormats.Contains(ctx.Extension) || MarkdownFormats.Contains(ctx.MediaType);
         var text = TidyWhitespace(isMarkdown ? MarkdownStripper.Strip(raw) : raw);
         return new ExtractedDocument([new ExtractedSection(1, text)], isMarkdown ? MarkdownStripper.FirstHeading(raw) : null);

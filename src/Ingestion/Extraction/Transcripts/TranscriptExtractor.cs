@@ -20,7 +20,9 @@ public sealed class TranscriptExtractor(TranscriptSegmentOptions? options = null
     public async Task<ExtractedDocument> ExtractAsync(Stream content, ExtractionContext ctx, CancellationToken ct)
     {
         var text = await TextDecoding.ReadAllTextAsync(content, ct).ConfigureAwait(false);
-        var cues = TranscriptParser.Parse(text);
+        var budget = ctx.Budget ?? ExtractionBudget.Unlimited();
+        budget.ChargeText(text.Length);
+        var cues = TranscriptParser.Parse(text, ctx.Budget?.Limits.MaxTranscriptTimestamp);
         if (cues.Count == 0)
             throw new ExtractionException(ExtractionErrorCodes.CorruptFile, "The transcript has no valid WebVTT/SRT cues.");
 

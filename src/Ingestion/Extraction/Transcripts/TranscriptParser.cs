@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using TeacherPlatform.Ingestion.Extraction;
 
 namespace TeacherPlatform.Ingestion.Extraction.Transcripts;
 
@@ -10,8 +11,13 @@ namespace TeacherPlatform.Ingestion.Extraction.Transcripts;
 /// </summary>
 public static partial class TranscriptParser
 {
-    public static IReadOnlyList<TranscriptCue> Parse(string text)
+    /// <summary>Latest timestamp accepted when the caller gives none (see <see cref="ExtractionLimits.MaxTranscriptTimestamp"/>).</summary>
+    public static readonly TimeSpan DefaultMaxTimestamp = TimeSpan.FromHours(100);
+
+    /// <exception cref="ExtractionException"><c>invalid_timestamp</c> when a cue starts or ends after <paramref name="maxTimestamp"/>.</exception>
+    public static IReadOnlyList<TranscriptCue> Parse(string text, TimeSpan? maxTimestamp = null)
     {
+        var maxSeconds = (maxTimestamp ?? DefaultMaxTimestamp).TotalSeconds;
         var cues = new List<TranscriptCue>();
         string? previousLine = null;
         foreach (var block in BlankLine().Split(text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n')))
@@ -33,7 +39,7 @@ public static partial class TranscriptParser
                 previousLine = clean;
             }
 
-            cues.Add(new TranscriptCue(ParseTimestamp(timing.Groups["start"]), ParseTimestamp(timing.Groups["end"]), string.Join(' ', textLines)));
+            cues.Add(new TranscriptCue(ParseTimestamp(timing.Groups["start"], maxSeconds), ParseTimestamp(timing.Groups["end"], maxSeconds), string.Join(' ', textLines)));
         }
 
         return cues;
@@ -47,16 +53,24 @@ public static partial class TranscriptParser
         return Spaces().Replace(WebUtility.HtmlDecode(noOverrides), " ").Trim();
     }
 
-    private static double ParseTimestamp(Group group)
+    private static double ParseTimestamp(Group group, double maxSeconds)
     {
         var m = Timestamp().Match(group.Value);
-        var hours = m.Groups["h"].Success ? int.Parse(m.Groups["h"].Value, CultureInfo.InvariantCulture) : 0;
+        // Hours are unbounded in the grammar: parse them as a number that cannot overflow, then range-check.
+        var hours = m.Groups["h"].Success
+            ? double.Parse(m.Groups["h"].Value, NumberStyles.None, CultureInfo.InvariantCulture) : 0;
         var minutes = int.Parse(m.Groups["m"].Value, CultureInfo.InvariantCulture);
         var seconds = int.Parse(m.Groups["s"].Value, CultureInfo.InvariantCulture);
         // "5" after the separator means 500 ms, so pad the fraction on the right.
         var millis = m.Groups["ms"].Success ? int.Parse(m.Groups["ms"].Value.PadRight(3, '0'), CultureInfo.InvariantCulture) : 0;
-        return hours * 3600 + minutes * 60 + seconds + millis / 1000.0;
+        var total = hours * 3600 + minutes * 60 + seconds + millis / 1000.0;
+        if (!double.IsFinite(total) || total > maxSeconds)
+            throw new ExtractionException(ExtractionErrorCodes.InvalidTimestamp,
+                $"A cue's timestamp '{Truncate(group.Value)}' is beyond the {maxSeconds / 3600:0.#}-hour limit for transcripts.");
+        return total;
     }
+
+    private static string Truncate(string value) => value.Length <= 32 ? value : value[..32] + "…";
 
     private const string TimestampPattern = @"(?:\d+:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?";
 
