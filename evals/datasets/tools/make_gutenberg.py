@@ -46,6 +46,11 @@ SIZE, LEAD = 11.0, 14.5
 HEAD_SIZE = 12.5
 WIDTH = PAGE_W - 2 * MARGIN_X
 
+# A few pages of each book as small PDFs for the API tests (tests/TeacherPlatform.Tests/Chat/Fixtures): the pages on
+# finger exercises, the hands, practice, lessons, listening, the scale and showy pieces, and one on Scarlatti.
+EXCERPTS = {"g01": [10, 24, 26, 31, 57, 63, 64, 98, 99], "g02": [18, 19]}
+EXCERPT_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(ROOT))), "tests", "TeacherPlatform.Tests", "Chat", "Fixtures")
+
 
 def parse_book(path):
     """Blocks: ('chapter', number_line, title), ('p', text), ('q', [lines]) for indented/verse lines."""
@@ -142,11 +147,14 @@ def render(book, pages):
         words.append(str(n))
         streams.append(b"\n".join(ops) + b"\n")
         texts.append(" ".join(words))
-    pdf = build_pdf(title, streams).replace(
+    return finish(title, author, streams), texts, streams
+
+
+def finish(title, author, streams):
+    return build_pdf(title, streams).replace(
         b"/MediaBox [0 0 612 792]", b"/MediaBox [0 0 %d %d]" % (PAGE_W, PAGE_H)).replace(
         b"/Author (TeacherPlatform eval corpus) /Producer (make_pdfs.py)",
         b"/Author %s /Producer (make_gutenberg.py)" % pdf_string(author))
-    return pdf, texts
 
 
 def norm(s):
@@ -196,9 +204,13 @@ def main():
     manifest, page_texts, total = [], {}, 0
     for book in BOOKS:
         blocks = parse_book(os.path.join(ROOT, "sources", book[1]))
-        pdf, texts = render(book, layout(blocks))
+        pdf, texts, streams = render(book, layout(blocks))
         with open(os.path.join(ROOT, book[2]), "wb") as f:
             f.write(pdf)
+        if book[0] in EXCERPTS:
+            os.makedirs(EXCERPT_DIR, exist_ok=True)
+            with open(os.path.join(EXCERPT_DIR, book[0] + "-excerpt.pdf"), "wb") as f:
+                f.write(finish(book[3] + " (excerpt)", book[4], [streams[i - 1] for i in EXCERPTS[book[0]]]))
         page_texts[book[0]] = texts
         total += len(texts)
         manifest.append({"id": book[0], "file": book[2], "title": book[3], "source_type": "pdf",

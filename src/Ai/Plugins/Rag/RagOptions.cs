@@ -15,13 +15,16 @@ public sealed class RagOptions
 }
 
 /// <summary>
-/// Thresholds calibrated for snowflake-arctic-embed-xs on the pedagogy eval set (258 questions, 23 uncovered; see
-/// README "Confidence calibration"): LOW when the best passage's cosine similarity is below
-/// <see cref="FloorSimilarity"/>, or below <see cref="LowSimilarity"/> while the vector and keyword top-3 share no
-/// passage. Another embedding model needs its own values.
+/// Thresholds for snowflake-arctic-embed-xs (see README "Confidence calibration"): no evidence (the not-covered
+/// answer, no sources) when the best passage's cosine similarity is below <see cref="EvidenceSimilarity"/> and the
+/// vector and keyword top-3 share no passage; LOW (passages cited, evidence called weak) below
+/// <see cref="FloorSimilarity"/>, or below <see cref="LowSimilarity"/> without that agreement. Another embedding
+/// model needs its own values.
 /// </summary>
 public sealed class ConfidenceOptions
 {
+    /// <summary>Below this best-passage similarity, and with no passage in both top-3 lists, nothing relevant was found.</summary>
+    public double EvidenceSimilarity { get; set; } = 0.50;
     public double FloorSimilarity { get; set; } = 0.56;
     public double LowSimilarity { get; set; } = 0.70;
     public double HighSimilarity { get; set; } = 0.66;
