@@ -14,7 +14,7 @@ public sealed record AnswerRow(string Id, string Kind, string Confidence, IReadO
 /// hybrid top-k ranks) so thresholds can be calibrated offline (`calibrate`); <see cref="GoldInTopK"/>: a relevant
 /// page is among the hybrid top-k, i.e. among the answer's sources.
 /// </summary>
-public sealed record EvidenceFeatures(double TopSimilarity, double Margin, int Agreement, bool? GoldInTopK);
+public sealed record EvidenceFeatures(double TopSimilarity, double Margin, int Agreement, bool? GoldInTopK, bool KeywordMatched = true);
 
 /// <summary>
 /// The refusal policy's outcome per question group: not-covered (no sources), LOW with sources, MEDIUM, HIGH.
@@ -177,7 +177,7 @@ public static class AnswersCommand
             var agreement = hybrid.Results.Count(r => r.VectorRank is <= 3 && r.KeywordRank is <= 3);
             bool? gold = q.IsUncovered ? null : judge.PageGroups(q, hybrid.Results
                 .Select(r => new RetrievedLocation(map.ManifestId(r.DocumentId), r.PageNumber, r.PageEnd, r.StartSeconds)).ToList()).Any(g => g >= 0);
-            return new EvidenceFeatures(Math.Round(top, 5), Math.Round(margin, 5), agreement, gold);
+            return new EvidenceFeatures(Math.Round(top, 5), Math.Round(margin, 5), agreement, gold, hybrid.Results.Any(r => r.KeywordRank is not null));
         }
         catch (ApiException) { return null; }
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using TeacherPlatform.Ai.Plugins;
 using TeacherPlatform.Ai.Rag;
+using TeacherPlatform.Evals.Client;
 using TeacherPlatform.Evals.Reports;
 
 namespace TeacherPlatform.Evals.Commands;
@@ -25,8 +26,8 @@ public sealed record CalibrationResult(string CalibratedOn, ConfidenceThresholds
     IReadOnlyList<CalibrationGroup> Groups);
 
 /// <summary>
-/// `calibrate --on gutenberg`: grid search of the confidence thresholds on the calibration half (odd question ids) of
-/// one dataset, using the evidence figures the latest `answers` run recorded for each question and the scorer's own
+/// `calibrate --on gutenberg[,pedagogy]`: grid search of the confidence thresholds on the calibration half (odd question
+/// ids) of one dataset (or the pooled halves of several), using the evidence figures the latest `answers` run recorded for each question and the scorer's own
 /// decision function (<see cref="ConfidenceScorerPlugin.Classify"/>); reports the outcome on the held-out half and on
 /// every other dataset with an `answers` run in the results folder. Constraints (issue 10): covered → not-covered
 /// ≤ 3 %, uncovered → LOW or not-covered ≥ 85 %, HIGH with the gold page among its sources ≥ 95 %.
@@ -36,28 +37,31 @@ public static class CalibrateCommand
     public static CalibrationResult Run(CommandEnv env, CommandArgs args)
     {
         var on = args.Get("on", "gutenberg");
+        var onSets = on.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
         var latest = ResultStore.ReadAll(env.ResultsDirectory)
             .Where(r => r.Doc.RootElement.GetProperty("command").GetString() == "answers" && r.Doc.RootElement.TryGetProperty("corpus", out _))
             .GroupBy(r => r.Doc.RootElement.GetProperty("corpus").GetProperty("name").GetString()!)
             .ToDictionary(g => g.Key, g => g.Last().Doc.RootElement.GetProperty("results").Deserialize<AnswersResult>(Json.Options)!);
-        if (!latest.TryGetValue(on, out var calibrationRun))
-            throw new InvalidOperationException($"No `answers` run for dataset '{on}' in {env.ResultsDirectory}.");
+        foreach (var name in onSets)
+            if (!latest.ContainsKey(name)) throw new InvalidOperationException($"No `answers` run for dataset '{name}' in {env.ResultsDirectory}.");
 
         static List<(bool Uncovered, string Id, EvidenceFeatures F)> Rows(AnswersResult r) =>
             r.Rows.Where(x => x.Error is null && x.Evidence is not null).Select(x => (x.Kind == "uncovered", x.Id, x.Evidence!)).ToList();
         static PolicySummary Apply(IEnumerable<(bool Uncovered, string Id, EvidenceFeatures F)> rows, ConfidenceOptions o) =>
             PolicySummary.From(rows.Select(r =>
             {
-                var a = ConfidenceScorerPlugin.Classify(r.F.TopSimilarity, r.F.Margin, r.F.Agreement, o);
+                var a = ConfidenceScorerPlugin.Classify(r.F.TopSimilarity, r.F.Margin, r.F.Agreement, r.F.KeywordMatched, o);
                 return (r.Uncovered, a.HasEvidence ? a.Level.ToString() : "NONE", r.F.GoldInTopK);
             }));
 
-        var calibration = Rows(calibrationRun).Where(r => PolicySummary.IsCalibrationHalf(r.Id)).ToList();
+        // Several datasets: their calibration halves are pooled.
+        var calibration = onSets.SelectMany(name => Rows(latest[name])).Where(r => PolicySummary.IsCalibrationHalf(r.Id)).ToList();
         var current = new ConfidenceOptions();
         ConfidenceOptions? best = null;
         var bestScore = double.NegativeInfinity;
         int candidates = 0, feasible = 0;
-        foreach (var evidence in Steps(0.40, 0.62, 0.02))
+        // The evidence floor is not searched: no question of either set is unrelated enough to place it (README).
+        foreach (var evidence in new[] { current.EvidenceSimilarity })
         foreach (var floor in Steps(evidence, 0.72, 0.02))
         foreach (var low in Steps(floor, 0.80, 0.02))
         foreach (var high in Steps(0.60, 0.86, 0.02))
@@ -81,12 +85,13 @@ public static class CalibrateCommand
         }
 
         var groups = new List<CalibrationGroup>();
-        foreach (var (name, run) in latest.OrderBy(kv => kv.Key == on ? 0 : 1).ThenBy(kv => kv.Key, StringComparer.Ordinal))
+        foreach (var (name, run) in latest.OrderBy(kv => onSets.Contains(kv.Key) ? 0 : 1).ThenBy(kv => kv.Key, StringComparer.Ordinal))
         {
             var rows = Rows(run);
-            if (name == on)
+            if (onSets.Contains(name))
             {
-                groups.Add(new(name, "calibration half", Apply(calibration, current), Apply(calibration, best!)));
+                var cal = rows.Where(r => PolicySummary.IsCalibrationHalf(r.Id)).ToList();
+                groups.Add(new(name, "calibration half", Apply(cal, current), Apply(cal, best!)));
                 var held = rows.Where(r => !PolicySummary.IsCalibrationHalf(r.Id)).ToList();
                 groups.Add(new(name, "held-out half", Apply(held, current), Apply(held, best!)));
             }

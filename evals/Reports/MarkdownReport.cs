@@ -102,7 +102,8 @@ public static class MarkdownReport
             sb.AppendLine();
         }
         // Hand-curated comparison tables (one per change tried, issue 10) live beside the JSON and are included verbatim.
-        foreach (var extra in Directory.Exists(resultsDir) ? Directory.GetFiles(resultsDir, "experiments-*.md").Order(StringComparer.Ordinal) : [])
+        var extras = Directory.Exists(resultsDir) ? Directory.GetFiles(resultsDir, "experiments-*.md") : [];
+        foreach (var extra in extras.Order(StringComparer.Ordinal))
             sb.AppendLine(File.ReadAllText(extra).TrimEnd()).AppendLine();
         var reportPath = Path.Combine(resultsDir, "REPORT.md");
         Directory.CreateDirectory(resultsDir);
@@ -210,7 +211,7 @@ public static class MarkdownReport
 
     private static void Calibrate(StringBuilder sb, CalibrationResult r)
     {
-        sb.AppendLine($"Calibrated on the odd-numbered half of `{r.CalibratedOn}` ({r.Candidates} threshold sets tried, {r.Feasible} meet all three goals on that half).").AppendLine();
+        sb.AppendLine($"Calibrated on the odd-numbered half of `{r.CalibratedOn}` (pooled when several) ({r.Candidates} threshold sets tried, {r.Feasible} meet all three goals on that half).").AppendLine();
         sb.AppendLine($"- current: {CalibrateCommand.Format(r.Current)}");
         sb.AppendLine($"- chosen: {CalibrateCommand.Format(r.Chosen)}").AppendLine();
         PolicyTable(sb, r.Groups.SelectMany(g => new[] { ($"{g.Dataset}, {g.Half}, current", g.Current), ($"{g.Dataset}, {g.Half}, chosen", g.Chosen) }));

@@ -93,6 +93,7 @@ public static class Targets
                 singles.All(m => hybrid.Page.RecallAt5 > m.Page.RecallAt5 && hybrid.Page.MrrAt10 > m.Page.MrrAt10),
                 $"MRR {(hybrid.Page.MrrAt10 >= best.Page.MrrAt10 ? "+" : "")}{F(hybrid.Page.MrrAt10 - best.Page.MrrAt10)} vs {best.Mode}"));
         }
+        else list.Add(new TargetCheck("hybrid above both single modes (recall@5 and MRR@10)", "not measured", null, ""));
         var p = answers?.Policy?.GetValueOrDefault("all");
         list.Add(AtMost("covered questions given the not-covered answer ≤ 3 %", p?.CoveredNotCoveredRate * 100, 3, "%"));
         list.Add(AtLeast("uncovered questions given LOW or not-covered ≥ 0.85", p?.UncoveredLowOrNotCoveredRate, 0.85));

@@ -39,8 +39,8 @@ public sealed class RetrievalPolicyTests
     [Fact]
     public void Nothing_relevant_only_when_similarity_is_low_and_the_retrievers_do_not_agree()
     {
-        var none = ConfidenceScorerPlugin.Classify(0.45, 0.01, 0, Thresholds);
-        var agreed = ConfidenceScorerPlugin.Classify(0.45, 0.01, 1, Thresholds);
+        var none = ConfidenceScorerPlugin.Classify(0.45, 0.01, 0, true, Thresholds);
+        var agreed = ConfidenceScorerPlugin.Classify(0.45, 0.01, 1, true, Thresholds);
 
         Assert.False(none.HasEvidence);
         Assert.Equal(Confidence.LOW, none.Level);
@@ -56,10 +56,17 @@ public sealed class RetrievalPolicyTests
     [InlineData(0.72, 0.01, 1, "MEDIUM")]  // no clear winner among the passages
     public void Levels_with_evidence(double top, double margin, int agreement, string level)
     {
-        var a = ConfidenceScorerPlugin.Classify(top, margin, agreement, Thresholds);
+        var a = ConfidenceScorerPlugin.Classify(top, margin, agreement, true, Thresholds);
 
         Assert.True(a.HasEvidence);
         Assert.Equal(level, a.Level.ToString());
+    }
+
+    [Fact]
+    public void A_question_sharing_no_word_with_any_passage_needs_a_clearly_similar_one()
+    {
+        Assert.False(ConfidenceScorerPlugin.Classify(0.54, 0.02, 0, false, Thresholds).HasEvidence);
+        Assert.True(ConfidenceScorerPlugin.Classify(0.60, 0.05, 0, false, Thresholds).HasEvidence);
     }
 
     [Fact]

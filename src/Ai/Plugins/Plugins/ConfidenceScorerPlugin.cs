@@ -28,15 +28,20 @@ public sealed class ConfidenceScorerPlugin(IOptions<RagOptions> options)
         var margin = rest.Count > 0 ? top - rest.Average() : top;
         // Agreement: passages both retrievers put in their top 3 (independent evidence that the passage is on topic).
         var agreement = chunks.Count(c => c.VectorRank is <= 3 && c.KeywordRank is <= 3);
-        return Classify(top, margin, agreement, o);
+        var keywordMatched = chunks.Any(c => c.KeywordRank is not null);
+        return Classify(top, margin, agreement, keywordMatched, o);
     }
 
     /// <summary>The decision itself, on the three evidence figures (the evals calibrate the thresholds with it).</summary>
-    public static ConfidenceAssessment Classify(double top, double margin, int agreement, ConfidenceOptions o)
+    public static ConfidenceAssessment Classify(double top, double margin, int agreement, bool keywordMatched, ConfidenceOptions o)
     {
         if (top < o.EvidenceSimilarity && agreement == 0)
             return new(Confidence.LOW, top, margin, agreement,
                 $"best passage similarity {top:F2} is below {o.EvidenceSimilarity:F2} and no passage is in both top-3 lists: nothing relevant", HasEvidence: false);
+        // Off-topic questions share no word with any passage: then only a clearly similar passage counts as evidence.
+        if (!keywordMatched && top < o.FloorSimilarity)
+            return new(Confidence.LOW, top, margin, agreement,
+                $"no passage shares a word with the question and similarity {top:F2} is below {o.FloorSimilarity:F2}: nothing relevant", HasEvidence: false);
         if (top < o.FloorSimilarity)
             return new(Confidence.LOW, top, margin, agreement, $"best passage similarity {top:F2} is below {o.FloorSimilarity:F2}: weak evidence");
         if (top < o.LowSimilarity && agreement == 0)
