@@ -14,6 +14,7 @@ public static class EvalsProgram
           ann        HNSW vs exact recall@10 over ef_search          [--vectors 100000 --dims 384 --ef 10,20,...] [--postgres CONN]
           answers    citations, LOW confidence, token F1, LLM judge  --base-url URL [--judge-url URL --judge-model NAME]
           bench      load generator (HdrHistogram)                   --base-url URL [--profile full|quick|smoke] [--scenarios ...] [--server-pid PID]
+          calibrate  confidence thresholds from the latest answers runs --on gutenberg (odd ids calibrate, even ids and other datasets report)
           report     rebuild evals/results/REPORT.md from the JSON
           ingest-bench  in-process extract + partition speed           [--folder DIR] [--repeat 5] [--synthetic-pages 50]
           all        start an instance (embedded defaults), then all of the above [--quick] [--base-url URL to use a running one]
@@ -54,6 +55,7 @@ public static class EvalsProgram
                 case "answers": await AnswersCommand.RunAsync(env, options, cts.Token); break;
                 case "bench": await BenchCommand.RunAsync(env, options, cts.Token); break;
                 case "ingest-bench": await IngestBenchCommand.RunAsync(options, Console.Out, cts.Token); break;
+                case "calibrate": CalibrateCommand.Run(env, options); break;
                 case "report": Console.WriteLine(MarkdownReport.Rebuild(env.ResultsDirectory)); break;
                 case "all": return await AllCommand.RunAsync(options, Console.Out, cts.Token);
                 default: Console.Error.WriteLine($"Unknown command '{command}'.\n\n{Usage}"); return 2;

@@ -6,14 +6,55 @@ namespace TeacherPlatform.Evals.Commands;
 
 public sealed record AnswerRow(string Id, string Kind, string Confidence, IReadOnlyList<int> Cited, int Sources,
     double? CitationPrecision, double? CitationRecall, bool? CitesRelevantPage, double? TokenF1, double? TokenRecall,
-    JudgeScore? Judge, double LatencyMs, string? Error);
+    JudgeScore? Judge, double LatencyMs, string? Error, EvidenceFeatures? Evidence = null, bool? GoldInSources = null,
+    int? AnswerWords = null);
+
+/// <summary>
+/// The retrieval evidence the confidence scorer sees, re-measured through /api/search (vector top-k similarities,
+/// hybrid top-k ranks) so thresholds can be calibrated offline (`calibrate`); <see cref="GoldInTopK"/>: a relevant
+/// page is among the hybrid top-k, i.e. among the answer's sources.
+/// </summary>
+public sealed record EvidenceFeatures(double TopSimilarity, double Margin, int Agreement, bool? GoldInTopK, bool KeywordMatched = true);
+
+/// <summary>
+/// The refusal policy's outcome per question group: not-covered (no sources), LOW with sources, MEDIUM, HIGH.
+/// Goals (issue 10): covered → not-covered ≤ 3 %, uncovered → LOW or not-covered ≥ 85 %, HIGH with the gold page among
+/// its sources ≥ 95 %.
+/// </summary>
+public sealed record PolicySummary(int Covered, int CoveredNotCovered, int CoveredLow, int CoveredMedium, int CoveredHigh,
+    int Uncovered, int UncoveredNotCovered, int UncoveredLow, int UncoveredMedium, int UncoveredHigh, int HighWithGold,
+    double CoveredNotCoveredRate, double UncoveredLowOrNotCoveredRate, double HighGoldRate)
+{
+    public static PolicySummary From(IEnumerable<(bool Uncovered, string Outcome, bool? Gold)> rows)
+    {
+        var l = rows.ToList();
+        int C(bool u, string o) => l.Count(r => r.Uncovered == u && r.Outcome == o);
+        var cov = l.Count(r => !r.Uncovered);
+        var unc = l.Count(r => r.Uncovered);
+        var high = l.Count(r => !r.Uncovered && r.Outcome == "HIGH");
+        var highGold = l.Count(r => !r.Uncovered && r.Outcome == "HIGH" && r.Gold == true);
+        return new PolicySummary(cov, C(false, "NONE"), C(false, "LOW"), C(false, "MEDIUM"), C(false, "HIGH"),
+            unc, C(true, "NONE"), C(true, "LOW"), C(true, "MEDIUM"), C(true, "HIGH"), highGold,
+            cov == 0 ? 0 : Math.Round((double)C(false, "NONE") / cov, 4),
+            unc == 0 ? 0 : Math.Round((double)(C(true, "NONE") + C(true, "LOW")) / unc, 4),
+            high == 0 ? 1 : Math.Round((double)highGold / high, 4));
+    }
+
+    /// <summary>NONE = the not-covered answer (no sources); otherwise the confidence level.</summary>
+    public static string Outcome(string confidence, int sources) => sources == 0 ? "NONE" : confidence;
+
+    /// <summary>Calibration half: questions with an odd number in their id; held-out half: even.</summary>
+    public static bool IsCalibrationHalf(string id) =>
+        int.TryParse(new string(id.Where(char.IsDigit).ToArray()), out var n) && n % 2 == 1;
+}
 
 public sealed record ConfidenceSummary(ConfusionMatrix LowVsUncovered, double Accuracy, double LowPrecision, double LowRecall, bool Exact,
     IReadOnlyDictionary<string, int> Distribution);
 
 public sealed record AnswersResult(int Questions, int Covered, int Uncovered, double CitationPrecision, double CitationRecall,
     double CitesRelevantPageRate, double TokenF1, double TokenRecall, ConfidenceSummary Confidence, string Judge,
-    double? JudgeFactualOverlap, double? JudgeFaithfulness, LatencySummary LatencyMs, int Errors, IReadOnlyList<AnswerRow> Rows);
+    double? JudgeFactualOverlap, double? JudgeFaithfulness, LatencySummary LatencyMs, int Errors, IReadOnlyList<AnswerRow> Rows,
+    IReadOnlyDictionary<string, PolicySummary>? Policy = null, double? MeanAnswerWords = null);
 
 /// <summary>
 /// `answers`: per question, whether the answer cites a relevant page (citation precision/recall at page level),
@@ -57,6 +98,7 @@ public static class AnswersCommand
                 continue;
             }
             var latency = sw.Elapsed.TotalMilliseconds;
+            var evidence = await EvidenceAsync(client, judgeRel, map, q, docIds, topK ?? 6, ct);
             var cited = Citations.Parse(answer.Content);
             var citedSources = answer.Sources.Where(s => cited.Contains(s.Index)).ToList();
             var locs = citedSources.Select(s => new RetrievedLocation(map.ManifestId(s.DocumentId), s.PageNumber, s.PageEnd, s.StartSeconds)).ToList();
@@ -76,8 +118,11 @@ public static class AnswersCommand
                 if (judge is not null)
                     judged = await judge.ScoreAsync(q.Text, q.Answer, answer.Content, citedSources.Select(s => s.Snippet ?? ""), ct);
             }
+            bool? goldInSources = q.IsUncovered ? null : judgeRel.PageGroups(q, answer.Sources
+                .Select(s => new RetrievedLocation(map.ManifestId(s.DocumentId), s.PageNumber, s.PageEnd, s.StartSeconds)).ToList()).Any(g => g >= 0);
             rows.Add(new AnswerRow(q.Id, q.Kind, answer.Confidence, cited.ToList(), answer.Sources.Count, Round(precision), Round(recall),
-                citesRelevant, Round(f1), Round(tokRecall), judged, Math.Round(latency, 2), null));
+                citesRelevant, Round(f1), Round(tokRecall), judged, Math.Round(latency, 2), null, evidence, goldInSources,
+                Citations.Strip(answer.Content).Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries).Length));
         }
 
         var ok = rows.Where(r => r.Error is null).ToList();
@@ -97,11 +142,44 @@ public static class AnswersCommand
             judgedRows.Count > 0 ? Avg(judgedRows.Select(r => r.Judge!.FactualOverlap)) : null,
             judgedRows.Count > 0 ? Avg(judgedRows.Select(r => r.Judge!.Faithfulness)) : null,
             Percentiles.Summarize(ok.Select(r => r.LatencyMs).ToList()),
-            rows.Count - ok.Count, rows);
+            rows.Count - ok.Count, rows, Policy(ok, dataset),
+            covered.Count == 0 ? null : Math.Round(covered.Average(r => r.AnswerWords ?? 0), 1));
         notes.Add("Citations are the [n] markers in the answer mapped to its sources; precision = cited sources on a relevant page / cited sources; recall = relevant locations covered by cited sources (alternatives count once).");
         notes.Add("Token F1: SQuAD normalisation (lower-case, no punctuation or articles), answer without [n] markers vs the reference answer; extractive answers are long, so precision (and F1) is low by construction — token recall shows coverage.");
         env.Save("answers", args, dataset.Describe(), result, notes);
         return result;
+    }
+
+    /// <summary>Refusal-policy outcomes for all questions and for the calibration / held-out halves.</summary>
+    public static IReadOnlyDictionary<string, PolicySummary> Policy(IReadOnlyList<AnswerRow> rows, Dataset dataset)
+    {
+        (bool, string, bool?) Row(AnswerRow r) => (dataset.Questions.First(q => q.Id == r.Id).IsUncovered, PolicySummary.Outcome(r.Confidence, r.Sources), r.GoldInSources);
+        return new Dictionary<string, PolicySummary>
+        {
+            ["all"] = PolicySummary.From(rows.Select(Row)),
+            ["calibration_half"] = PolicySummary.From(rows.Where(r => PolicySummary.IsCalibrationHalf(r.Id)).Select(Row)),
+            ["held_out_half"] = PolicySummary.From(rows.Where(r => !PolicySummary.IsCalibrationHalf(r.Id)).Select(Row)),
+        };
+    }
+
+    /// <summary>What the confidence scorer sees, measured through /api/search (vector similarities, hybrid ranks).</summary>
+    private static async Task<EvidenceFeatures?> EvidenceAsync(TeacherPlatformClient client, RelevanceJudge judge, DocumentMap map, Question q,
+        IReadOnlyList<Guid>? docIds, int topK, CancellationToken ct)
+    {
+        try
+        {
+            var vector = await client.SearchAsync(new SearchRequest(q.Text, topK, "vector", docIds), ct);
+            var hybrid = await client.SearchAsync(new SearchRequest(q.Text, topK, "hybrid", docIds), ct);
+            var sims = vector.Results.Select(r => r.Score).OrderDescending().ToList();
+            var top = sims.Count > 0 ? sims[0] : 0;
+            var rest = sims.Skip(1).Take(4).ToList();
+            var margin = rest.Count > 0 ? top - rest.Average() : top;
+            var agreement = hybrid.Results.Count(r => r.VectorRank is <= 3 && r.KeywordRank is <= 3);
+            bool? gold = q.IsUncovered ? null : judge.PageGroups(q, hybrid.Results
+                .Select(r => new RetrievedLocation(map.ManifestId(r.DocumentId), r.PageNumber, r.PageEnd, r.StartSeconds)).ToList()).Any(g => g >= 0);
+            return new EvidenceFeatures(Math.Round(top, 5), Math.Round(margin, 5), agreement, gold, hybrid.Results.Any(r => r.KeywordRank is not null));
+        }
+        catch (ApiException) { return null; }
     }
 
     private static double? Round(double? v) => v is null ? null : Math.Round(v.Value, 4);

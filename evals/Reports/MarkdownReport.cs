@@ -45,6 +45,29 @@ public static class MarkdownReport
             sb.AppendLine($"| {t.Target} | {t.Measured} | {(t.Pass is null ? "–" : t.Pass.Value ? "PASS" : "MISS")} | {t.Margin} |");
         sb.AppendLine();
 
+        // Issue 10: the same goals per dataset, from the latest retrieval and answers run of each corpus.
+        var corpora = runs.Where(r => r.Doc.RootElement.TryGetProperty("corpus", out var c) && c.ValueKind == JsonValueKind.Object)
+            .Select(r => r.Doc.RootElement.GetProperty("corpus").GetProperty("name").GetString()!).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (corpora.Count > 0)
+        {
+            T? LatestFor<T>(string command, string corpus) where T : class
+            {
+                var last = runs.LastOrDefault(r => r.Doc.RootElement.GetProperty("command").GetString() == command
+                    && r.Doc.RootElement.TryGetProperty("corpus", out var c) && c.ValueKind == JsonValueKind.Object && c.GetProperty("name").GetString() == corpus);
+                return last.Doc is null ? null : last.Doc.RootElement.GetProperty("results").Deserialize<T>(Json.Options);
+            }
+            var checks = corpora.ToDictionary(c => c, c => Targets.Issue10(LatestFor<RetrievalResult>("retrieval", c), LatestFor<AnswersResult>("answers", c)));
+            sb.AppendLine("## Issue 10 goals per dataset (latest retrieval and answers run of each)").AppendLine();
+            sb.AppendLine("| goal | " + string.Join(" | ", corpora) + " |").AppendLine("|---|" + string.Concat(corpora.Select(_ => "---|")));
+            for (var i = 0; i < checks[corpora[0]].Count; i++)
+                sb.AppendLine($"| {checks[corpora[0]][i].Target} | " + string.Join(" | ", corpora.Select(c =>
+                {
+                    var t = checks[c][i];
+                    return t.Pass is null ? t.Measured : $"{t.Measured} {(t.Pass.Value ? "PASS" : "MISS")} ({t.Margin})";
+                })) + " |");
+            sb.AppendLine();
+        }
+
         foreach (var (path, doc) in runs)
         {
             var root = doc.RootElement;
@@ -63,6 +86,7 @@ public static class MarkdownReport
                     case "ann": Ann(sb, results.Deserialize<AnnResult>(Json.Options)!, charts, stem); break;
                     case "answers": Answers(sb, results.Deserialize<AnswersResult>(Json.Options)!); break;
                     case "bench": Bench(sb, results.Deserialize<BenchResult>(Json.Options)!, charts, stem); break;
+                    case "calibrate": Calibrate(sb, results.Deserialize<CalibrationResult>(Json.Options)!); break;
                     default: sb.AppendLine("(no renderer)"); break;
                 }
             }
@@ -77,6 +101,10 @@ public static class MarkdownReport
             }
             sb.AppendLine();
         }
+        // Hand-curated comparison tables (one per change tried, issue 10) live beside the JSON and are included verbatim.
+        var extras = Directory.Exists(resultsDir) ? Directory.GetFiles(resultsDir, "experiments-*.md") : [];
+        foreach (var extra in extras.Order(StringComparer.Ordinal))
+            sb.AppendLine(File.ReadAllText(extra).TrimEnd()).AppendLine();
         var reportPath = Path.Combine(resultsDir, "REPORT.md");
         Directory.CreateDirectory(resultsDir);
         File.WriteAllText(reportPath, sb.ToString());
@@ -163,8 +191,30 @@ public static class MarkdownReport
         sb.AppendLine($"| **LOW** | {c.TruePositive} | {c.FalsePositive} |");
         sb.AppendLine($"| **MEDIUM/HIGH** | {c.FalseNegative} | {c.TrueNegative} |").AppendLine();
         sb.AppendLine($"Accuracy {r.Confidence.Accuracy:0.000}, LOW precision {r.Confidence.LowPrecision:0.000}, LOW recall {r.Confidence.LowRecall:0.000}; exact: {r.Confidence.Exact}. Distribution: {string.Join(", ", r.Confidence.Distribution.Select(kv => $"{kv.Key} {kv.Value}"))}.");
+        if (r.Policy is { } policy)
+        {
+            sb.AppendLine().AppendLine("Refusal policy (NONE = the not-covered answer without sources; issue 10 goals: covered → NONE ≤ 3 %, uncovered → LOW or NONE ≥ 85 %, HIGH with the gold page among its sources ≥ 95 %):").AppendLine();
+            PolicyTable(sb, policy.Select(kv => (kv.Key.Replace('_', ' '), kv.Value)));
+            if (r.MeanAnswerWords is { } words) sb.AppendLine().AppendLine($"Mean answer length (covered questions): {words:0.#} words.");
+        }
         var wrong = r.Rows.Where(x => x.Error is null && x.Kind != "uncovered" && x.CitesRelevantPage == false).Select(x => x.Id).ToList();
         if (wrong.Count > 0) sb.AppendLine().AppendLine($"Covered questions whose answer cites no relevant page ({wrong.Count}): {string.Join(", ", wrong)}.");
+    }
+
+    private static void PolicyTable(StringBuilder sb, IEnumerable<(string Group, PolicySummary P)> rows)
+    {
+        sb.AppendLine("| questions | covered: NONE / LOW / MEDIUM / HIGH | uncovered: NONE / LOW / MEDIUM / HIGH | covered → NONE | uncovered → LOW or NONE | HIGH with gold page |");
+        sb.AppendLine("|---|---|---|---|---|---|");
+        foreach (var (g, p) in rows)
+            sb.AppendLine($"| {g} | {p.CoveredNotCovered} / {p.CoveredLow} / {p.CoveredMedium} / {p.CoveredHigh} | {p.UncoveredNotCovered} / {p.UncoveredLow} / {p.UncoveredMedium} / {p.UncoveredHigh} | {p.CoveredNotCoveredRate:P1} | {p.UncoveredLowOrNotCoveredRate:P1} | {p.HighGoldRate:P1} ({p.HighWithGold}/{p.CoveredHigh}) |");
+    }
+
+    private static void Calibrate(StringBuilder sb, CalibrationResult r)
+    {
+        sb.AppendLine($"Calibrated on the odd-numbered half of `{r.CalibratedOn}` (pooled when several) ({r.Candidates} threshold sets tried, {r.Feasible} meet all three goals on that half).").AppendLine();
+        sb.AppendLine($"- current: {CalibrateCommand.Format(r.Current)}");
+        sb.AppendLine($"- chosen: {CalibrateCommand.Format(r.Chosen)}").AppendLine();
+        PolicyTable(sb, r.Groups.SelectMany(g => new[] { ($"{g.Dataset}, {g.Half}, current", g.Current), ($"{g.Dataset}, {g.Half}, chosen", g.Chosen) }));
     }
 
     private static void Bench(StringBuilder sb, BenchResult r, string charts, string stem)

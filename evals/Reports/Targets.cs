@@ -75,4 +75,29 @@ public static class Targets
                 answers.Confidence.Exact, answers.Confidence.Exact ? "exact" : $"{answers.Confidence.LowVsUncovered.FalsePositive + answers.Confidence.LowVsUncovered.FalseNegative} misclassified"));
         return list;
     }
+
+    /// <summary>Issue 10 goals for one dataset (the retrieval goals are set for the real-text set; shown for both).</summary>
+    public static IReadOnlyList<TargetCheck> Issue10(RetrievalResult? retrieval, AnswersResult? answers)
+    {
+        var list = new List<TargetCheck>();
+        var hybrid = retrieval?.Modes.FirstOrDefault(m => m.Mode == "hybrid");
+        list.Add(AtLeast("hybrid page recall@5 ≥ 0.94", hybrid?.Page.RecallAt5, 0.94));
+        list.Add(AtLeast("hybrid page recall@10 ≥ 0.96", hybrid?.Page.RecallAt10, 0.96));
+        list.Add(AtLeast("hybrid page MRR@10 ≥ 0.80", hybrid?.Page.MrrAt10, 0.80));
+        var singles = retrieval?.Modes.Where(m => m.Mode is "vector" or "keyword").ToList();
+        if (hybrid is not null && singles is { Count: 2 })
+        {
+            var best = singles.MaxBy(m => m.Page.MrrAt10)!;
+            list.Add(new TargetCheck("hybrid above both single modes (recall@5 and MRR@10)",
+                string.Join(", ", retrieval!.Modes.Where(m => m.Mode is "vector" or "keyword" or "hybrid").Select(m => $"{m.Mode} {F(m.Page.RecallAt5)}/{F(m.Page.MrrAt10)}")),
+                singles.All(m => hybrid.Page.RecallAt5 > m.Page.RecallAt5 && hybrid.Page.MrrAt10 > m.Page.MrrAt10),
+                $"MRR {(hybrid.Page.MrrAt10 >= best.Page.MrrAt10 ? "+" : "")}{F(hybrid.Page.MrrAt10 - best.Page.MrrAt10)} vs {best.Mode}"));
+        }
+        else list.Add(new TargetCheck("hybrid above both single modes (recall@5 and MRR@10)", "not measured", null, ""));
+        var p = answers?.Policy?.GetValueOrDefault("all");
+        list.Add(AtMost("covered questions given the not-covered answer ≤ 3 %", p?.CoveredNotCoveredRate * 100, 3, "%"));
+        list.Add(AtLeast("uncovered questions given LOW or not-covered ≥ 0.85", p?.UncoveredLowOrNotCoveredRate, 0.85));
+        list.Add(AtLeast("HIGH answers with the gold page among their sources ≥ 0.95", p?.HighGoldRate, 0.95));
+        return list;
+    }
 }

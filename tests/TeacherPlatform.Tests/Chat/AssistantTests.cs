@@ -103,9 +103,11 @@ public sealed class AssistantTests(ApiFactory factory) : IClassFixture<ApiFactor
         Assert.Equal(sessionId, first["session_id"]!.GetValue<string>());
         Assert.NotNull(first["message_id"]);
 
-        // "And the left hand?" alone is not a searchable question; with the previous turn it is.
+        // "And the left hand?" alone is not a searchable question: at best weak evidence (LOW, passages shown as such);
+        // with the previous turn it is.
         var alone = await (await student.Client.PostJsonAsync("/api/chat/query", new { query = "And the left hand?" })).ReadJsonAsync();
-        Assert.DoesNotContain(alone["sources"]!.AsArray(), s => s!["document_id"]!.GetValue<string>() == corpus.Scales && s["index"]!.GetValue<int>() == 1);
+        Assert.True(alone["confidence"]!.GetValue<string>() == "LOW"
+            || !alone["sources"]!.AsArray().Any(s => s!["document_id"]!.GetValue<string>() == corpus.Scales && s["index"]!.GetValue<int>() == 1), alone.ToJsonString());
         var followUp = await (await student.Client.PostJsonAsync("/api/chat/query", new { query = "And the left hand?", session_id = sessionId })).ReadJsonAsync();
         Assert.Equal(corpus.Scales, followUp["sources"]![0]!["document_id"]!.GetValue<string>());
 

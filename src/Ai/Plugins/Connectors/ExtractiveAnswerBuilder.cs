@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace TeacherPlatform.Ai.Connectors;
@@ -10,24 +9,32 @@ public sealed record ExtractiveAnswerWording(
 
 /// <summary>
 /// Builds an answer from the sentences of the sources that best match the question: nothing is generated,
-/// every sentence is quoted verbatim (whitespace normalised) and followed by the number of its source.
+/// every sentence is quoted verbatim (whitespace normalised) and followed by the number of its source. Answers read
+/// as answers on real documents too: only whole sentences are quoted (a fragment cut at a page or chunk edge, a
+/// heading, a running head or a page number never is; a sentence broken by a page turn inside a chunk is rejoined),
+/// the most relevant sentence comes first, near-duplicates are dropped and the length is bounded.
 /// </summary>
 public static partial class ExtractiveAnswerBuilder
 {
     public const int MinSentences = 2;
     public const int MaxSentences = 4;
 
+    /// <summary>Upper bound on the quoted words, so an answer stays an answer and not a page.</summary>
+    public const int MaxAnswerWords = 130;
+
     /// <summary>Earlier sources ranked higher in retrieval: worth a little, never more than a matching term.</summary>
     private const double SourceRankBonus = 0.05;
 
     /// <summary>Sentences sharing this much of their vocabulary say the same thing (overlapping chunks repeat text).</summary>
-    private const double NearDuplicateJaccard = 0.7;
+    private const double NearDuplicateJaccard = 0.6;
 
     /// <summary>Past the first <see cref="MinSentences"/>, a sentence must score this fraction of the best one.</summary>
     private const double ExtraSentenceFloor = 0.5;
 
-    private const int MinWords = 3;
-    private const int MaxWords = 80;
+    private const int MinWords = 4;
+
+    /// <summary>Longer sentences are skipped rather than cut (a cut sentence is a fragment).</summary>
+    private const int MaxWords = 70;
 
     public static string Build(string question, IReadOnlyList<ExtractiveSource> sources, ExtractiveAnswerWording? wording = null)
     {
@@ -35,16 +42,11 @@ public static partial class ExtractiveAnswerBuilder
         var picked = Select(question, sources);
         if (picked.Count == 0) return wording.NoSources;
 
-        var answer = new StringBuilder(wording.Prefix);
-        foreach (var group in picked.GroupBy(s => s.SourceRank).OrderBy(g => g.Key))
-        {
-            answer.Append("\n\n");
-            answer.AppendJoin(' ', group.OrderBy(s => s.Position).Select(s => $"{s.Text} [{s.Citation}]"));
-        }
-        return answer.ToString();
+        // Most relevant first; each sentence carries its citation.
+        return wording.Prefix + "\n\n" + string.Join(' ', picked.Select(s => $"{s.Text} [{s.Citation}]"));
     }
 
-    /// <summary>The chosen sentences, in no particular order.</summary>
+    /// <summary>The chosen sentences, most relevant first.</summary>
     internal static IReadOnlyList<Sentence> Select(string question, IReadOnlyList<ExtractiveSource> sources)
     {
         var candidates = sources
@@ -66,22 +68,32 @@ public static partial class ExtractiveAnswerBuilder
             return candidates.Where(c => c.SourceRank == candidates[0].SourceRank).Take(MinSentences).ToList();
         }
 
-        var picked = new List<Sentence> { relevant[0].Sentence };
+        var picked = new List<ScoredSentence> { relevant[0] };
+        var words = WordCount(relevant[0].Sentence.Text);
         // The best-ranked source with any match contributes at least its best sentence.
         var topSourceRank = relevant.Min(s => s.Sentence.SourceRank);
-        if (relevant.First(s => s.Sentence.SourceRank == topSourceRank) is var fromTop && !picked.Contains(fromTop.Sentence))
-            picked.Add(fromTop.Sentence);
+        var fromTop = relevant.First(s => s.Sentence.SourceRank == topSourceRank);
+        if (fromTop != relevant[0] && !IsNearDuplicate(relevant[0].Sentence, fromTop.Sentence))
+        {
+            picked.Add(fromTop);
+            words += WordCount(fromTop.Sentence.Text);
+        }
 
         var floor = relevant[0].Score * ExtraSentenceFloor;
         foreach (var candidate in relevant)
         {
             if (picked.Count >= MaxSentences) break;
             if (picked.Count >= MinSentences && candidate.Score < floor) break;
-            if (picked.Any(p => p == candidate.Sentence || IsNearDuplicate(p, candidate.Sentence))) continue;
-            picked.Add(candidate.Sentence);
+            if (picked.Any(p => p == candidate || IsNearDuplicate(p.Sentence, candidate.Sentence))) continue;
+            var n = WordCount(candidate.Sentence.Text);
+            if (picked.Count >= 1 && words + n > MaxAnswerWords) continue;
+            picked.Add(candidate);
+            words += n;
         }
-        return picked;
+        return picked.OrderByDescending(p => p.Score).ThenBy(p => p.Sentence.SourceRank).ThenBy(p => p.Sentence.Position).Select(p => p.Sentence).ToList();
     }
+
+    private static int WordCount(string text) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
 
     /// <summary>IDF-weighted share of the question's terms a sentence contains, plus the source-rank bonus.</summary>
     private static List<ScoredSentence> Score(List<Sentence> candidates, HashSet<string> questionTerms, int sourceCount)
@@ -105,13 +117,18 @@ public static partial class ExtractiveAnswerBuilder
         return (double)shared / (a.Terms.Count + b.Terms.Count - shared) >= NearDuplicateJaccard;
     }
 
-    /// <summary>Sentences of a chunk, whitespace-normalised, citation-like "[n]" removed so none can be forged.</summary>
+    /// <summary>
+    /// Whole sentences of a chunk, whitespace-normalised, citation-like "[n]" removed so none can be forged. Page
+    /// furniture (running heads, page numbers, headings) is skipped; a paragraph that stops mid-sentence is joined to
+    /// the next one that continues it (a page turn inside the chunk); what is still a fragment (the cut edges of the
+    /// chunk) is dropped.
+    /// </summary>
     internal static IEnumerable<string> SplitSentences(string text)
     {
-        foreach (var paragraph in ParagraphBreak().Split(text))
+        foreach (var paragraph in Paragraphs(text))
         {
             var pending = "";
-            foreach (var piece in SentenceBreak().Split(Whitespace().Replace(paragraph, " ").Trim()))
+            foreach (var piece in SentenceBreak().Split(paragraph))
             {
                 pending = pending.Length == 0 ? piece : $"{pending} {piece}";
                 if (Abbreviation().IsMatch(pending)) continue;
@@ -125,9 +142,41 @@ public static partial class ExtractiveAnswerBuilder
         {
             var text = Whitespace().Replace(CitationLike().Replace(sentence, ""), " ").Trim();
             var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (words.Length < MinWords) return null;
-            return words.Length <= MaxWords ? text : string.Join(' ', words.Take(MaxWords)) + " …";
+            if (words.Length < MinWords || words.Length > MaxWords) return null;
+            if (!WholeSentence().IsMatch(text) || text.Contains('[', StringComparison.Ordinal) || IsShouting(text)) return null;
+            return text;
         }
+    }
+
+    /// <summary>Paragraphs with furniture removed and page-turn breaks mended.</summary>
+    private static List<string> Paragraphs(string text)
+    {
+        var result = new List<string>();
+        foreach (var raw in ParagraphBreak().Split(text))
+        {
+            var p = Whitespace().Replace(raw, " ").Trim();
+            if (p.Length == 0 || IsFurniture(p)) continue;
+            if (result.Count > 0 && !EndsSentence().IsMatch(result[^1]) && StartsLower().IsMatch(p))
+                result[^1] = $"{result[^1]} {p}";
+            else result.Add(p);
+        }
+        return result;
+    }
+
+    /// <summary>A bare page number, a short line that is mostly capitals (running head, heading) or a chapter number.</summary>
+    private static bool IsFurniture(string p) =>
+        PageNumber().IsMatch(p) || (p.Split(' ').Length <= 12 && IsShouting(p)) || ChapterHeading().IsMatch(p);
+
+    private static bool IsShouting(string text)
+    {
+        int upper = 0, letters = 0;
+        foreach (var ch in text)
+        {
+            if (!char.IsLetter(ch)) continue;
+            letters++;
+            if (char.IsUpper(ch)) upper++;
+        }
+        return letters >= 4 && upper > letters * 0.6;
     }
 
     [GeneratedRegex(@"\n\s*\n")]
@@ -136,7 +185,23 @@ public static partial class ExtractiveAnswerBuilder
     [GeneratedRegex(@"(?<=[.!?…][""'”’)\]]*)\s+(?=[""'“‘(\[]?[\p{Lu}\p{N}])")]
     private static partial Regex SentenceBreak();
 
-    [GeneratedRegex(@"\b(?:e\.g|i\.e|vs|cf|approx|Mr|Mrs|Ms|Dr|St|No|Op|Fig)\.$")]
+    /// <summary>Starts with a capital or digit (after an opening quote or bracket) and ends with sentence punctuation.</summary>
+    [GeneratedRegex(@"^[""'“‘(]?[\p{Lu}\p{N}].*[.!?…][""'”’)]*$")]
+    private static partial Regex WholeSentence();
+
+    [GeneratedRegex(@"[.!?…:;][""'”’)]*$")]
+    private static partial Regex EndsSentence();
+
+    [GeneratedRegex(@"^[""'“‘(]?\p{Ll}")]
+    private static partial Regex StartsLower();
+
+    [GeneratedRegex(@"^(?:page\s+)?\d{1,4}(?:\s+of\s+\d{1,4})?$", RegexOptions.IgnoreCase)]
+    private static partial Regex PageNumber();
+
+    [GeneratedRegex(@"^(?:CHAPTER|Chapter|PART|Part)\s+[IVXLC\d]+\.?$")]
+    private static partial Regex ChapterHeading();
+
+    [GeneratedRegex(@"\b(?:e\.g|i\.e|vs|cf|approx|Mr|Mrs|Ms|Dr|St|No|Op|Fig|Nos|Vol|viz|\p{Lu})\.$")]
     private static partial Regex Abbreviation();
 
     [GeneratedRegex(@"\s*\[\d+(?:\s*[,–-]\s*\d+)*\]")]

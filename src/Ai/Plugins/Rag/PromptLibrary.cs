@@ -19,10 +19,11 @@ public sealed class PromptLibrary
         Answer = Read("answer.md");
         History = Read("history.md");
         NotCovered = Read("not_covered.md").Trim();
+        WeakEvidence = Read("weak_evidence.md").Trim();
         Rewrite = Read("rewrite.md");
         using var manifest = JsonDocument.Parse(Read("prompts.json"));
         var declared = manifest.RootElement.GetProperty("version").GetString() ?? "0";
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\u001f', System, Answer, History, NotCovered, Rewrite)));
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\u001f', System, Answer, History, NotCovered, Rewrite, WeakEvidence)));
         Version = $"{declared}+{Convert.ToHexStringLower(hash)[..8]}";
     }
 
@@ -31,6 +32,8 @@ public sealed class PromptLibrary
     public string Answer { get; }
     public string History { get; }
     public string NotCovered { get; }
+    /// <summary>Opening line of a LOW-confidence answer that still has relevant passages (they are cited, the evidence is called weak).</summary>
+    public string WeakEvidence { get; }
     public string Rewrite { get; }
 
     public static string Fill(string template, IReadOnlyDictionary<string, string> values)

@@ -17,7 +17,11 @@ public sealed record Source(
 
 public sealed record CitationSet(IReadOnlyList<Source> Sources, IReadOnlyList<RetrievedChunk> Chunks, string Context);
 
-public sealed record ConfidenceAssessment(Confidence Level, double TopSimilarity, double Margin, double Agreement, string Reason);
+/// <summary>
+/// How well the passages support an answer. <paramref name="HasEvidence"/> false means nothing relevant was found: the
+/// only case that gets the not-covered answer without sources. A LOW level with evidence still cites its passages.
+/// </summary>
+public sealed record ConfidenceAssessment(Confidence Level, double TopSimilarity, double Margin, double Agreement, string Reason, bool HasEvidence = true);
 
 public sealed record ChatTurn(string Role, string Content);
 

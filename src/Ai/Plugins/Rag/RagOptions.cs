@@ -15,18 +15,22 @@ public sealed class RagOptions
 }
 
 /// <summary>
-/// Thresholds calibrated for snowflake-arctic-embed-xs on the pedagogy eval set (258 questions, 23 uncovered; see
-/// README "Confidence calibration"): LOW when the best passage's cosine similarity is below
-/// <see cref="FloorSimilarity"/>, or below <see cref="LowSimilarity"/> while the vector and keyword top-3 share no
-/// passage. Another embedding model needs its own values.
+/// Thresholds for snowflake-arctic-embed-xs (see README "Confidence calibration"): no evidence (the not-covered
+/// answer, no sources) when the best passage's cosine similarity is below <see cref="EvidenceSimilarity"/> and the
+/// vector and keyword top-3 share no passage, or when no passage shares a word with the question and the similarity is
+/// below <see cref="FloorSimilarity"/>; LOW (passages cited, evidence called weak) below
+/// <see cref="FloorSimilarity"/>, or below <see cref="LowSimilarity"/> without that agreement. Another embedding
+/// model needs its own values.
 /// </summary>
 public sealed class ConfidenceOptions
 {
-    public double FloorSimilarity { get; set; } = 0.56;
-    public double LowSimilarity { get; set; } = 0.70;
-    public double HighSimilarity { get; set; } = 0.66;
+    /// <summary>Below this best-passage similarity, and with no passage in both top-3 lists, nothing relevant was found.</summary>
+    public double EvidenceSimilarity { get; set; } = 0.50;
+    public double FloorSimilarity { get; set; } = 0.64;
+    public double LowSimilarity { get; set; } = 0.68;
+    public double HighSimilarity { get; set; } = 0.64;
     /// <summary>Passages in both top-3 lists needed for HIGH (and, between the two similarity thresholds, for not-LOW).</summary>
     public int AgreementForHigh { get; set; } = 1;
     /// <summary>Lead of the best passage over the mean of the next four needed for HIGH.</summary>
-    public double MarginForHigh { get; set; } = 0.03;
+    public double MarginForHigh { get; set; } = 0.0;
 }

@@ -15,7 +15,8 @@ namespace TeacherPlatform.Ai.Rag;
 
 /// <summary>
 /// retrieve → cite → score → synthesise, composed from the Semantic Kernel plugins. Sources are emitted before the
-/// language model starts; with LOW evidence the model is not called at all. Whole answers are cached (third layer)
+/// language model starts; when nothing relevant was found the model is not called at all (the not-covered answer, no
+/// sources), while a LOW answer with relevant passages still cites them after saying the evidence is weak. Whole answers are cached (third layer)
 /// under a key covering the standalone question, the exact set of visible documents and their versions, the prompt
 /// version, the model and the retrieval parameters.
 /// </summary>
@@ -60,9 +61,9 @@ public sealed class RagOrchestrator(
         var assessment = (await kernel.InvokeAsync<ConfidenceAssessment>(RagKernel.Confidence, "score_confidence", new KernelArguments { ["chunks"] = citations.Chunks }, ct))!;
         activity?.SetTag("rag.confidence", assessment.Level.ToString());
 
-        if (assessment.Level == Confidence.LOW)
+        if (!assessment.HasEvidence)
         {
-            // Nothing grounded to say: no model call, no citations.
+            // Nothing relevant was found: no model call, no citations.
             yield return new SourcesEvent([], Confidence.LOW);
             yield return new TokenEvent(prompts.NotCovered);
             var low = new RagAnswer(prompts.NotCovered, [], Confidence.LOW, null, false, standalone);
@@ -74,6 +75,15 @@ public sealed class RagOrchestrator(
 
         yield return new SourcesEvent(citations.Sources, assessment.Level);
 
+        // LOW with relevant passages: the answer still quotes and cites them, and says first that the evidence is weak.
+        var weak = assessment.Level == Confidence.LOW;
+        var content = new StringBuilder();
+        if (weak)
+        {
+            content.Append(prompts.WeakEvidence).Append("\n\n");
+            yield return new TokenEvent(content.ToString());
+        }
+
         var messages = new List<ChatMessage>
         {
             new(ChatRole.System, prompts.System),
@@ -82,7 +92,7 @@ public sealed class RagOrchestrator(
                 ["sources"] = citations.Context,
                 ["history"] = historyText.Length == 0 ? "" : PromptLibrary.Fill(prompts.History, new Dictionary<string, string> { ["turns"] = historyText }),
                 ["question"] = request.Question,
-            })),
+            }) + (weak ? "\n\n" + prompts.WeakEvidence : "")),
         };
         var chatOptions = new ChatOptions
         {
@@ -94,7 +104,6 @@ public sealed class RagOrchestrator(
         };
 
         var filter = new CitationStreamFilter(citations.Sources.Count);
-        var content = new StringBuilder();
         Usage? usage = null;
         var llmStarted = clock.GetTimestamp();
         var first = true;

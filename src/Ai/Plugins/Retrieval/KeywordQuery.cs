@@ -5,48 +5,78 @@ namespace TeacherPlatform.Ai.Retrieval;
 /// <summary>
 /// Turns a natural-language question into keyword terms. Questions are OR-ed (ranking does the rest): AND
 /// semantics return nothing for most student questions, which rarely repeat every word of the passage.
+/// Real student questions are long (a mean of ~26 words) and wrapped in chat ("my teacher says…", "what does the book
+/// say about…"): those framing words are dropped, and adjacent content words are added as quoted phrases so a passage
+/// that uses the question's wording ("inner ear", "finger exercises") ranks above one that merely shares its words.
 /// </summary>
 public static class KeywordQuery
 {
+    private const int MaxTerms = 32;
+    private const int MaxPhrases = 8;
+
     private static readonly HashSet<string> Stopwords = new(StringComparer.Ordinal)
     {
         "a","an","and","are","as","at","be","but","by","can","could","do","does","did","for","from","how","i","if","in","into","is","it",
         "its","me","my","of","on","or","should","so","than","that","the","their","then","there","these","this","to","was","we","what",
         "when","where","which","who","why","will","with","would","you","your","about","any","some","get","make","much","many","not","no",
+        // Chat framing of student questions: words about the asking, not about the subject.
+        "am","been","being","has","have","had","he","she","his","her","him","they","them","our","us","im","ive","dont","doesnt","whats",
+        "hi","hey","hello","ok","okay","please","thanks","thank","just","really","actually","also","still","even","very","too","like",
+        "know","want","wanted","need","needs","tell","told","explain","explains","say","says","said","saying","mean","means","meant",
+        "according","book","books","author","authors","chapter","chapters","text","page","pages","mention","mentions","mentioned",
+        "talk","talks","talking","something","anything","thing","things","stuff","kind","exactly","supposed","keep","keeps","kept",
+        "sometimes","always","ever","one","other","another","got","give","gives","given","does","doing","done","way","ways",
     };
 
-    public static IReadOnlyList<string> Terms(string query)
+    public static IReadOnlyList<string> Terms(string query) => Words(query).Where(w => w.Content).Select(w => w.Text).Distinct().Take(MaxTerms).ToList();
+
+    /// <summary>Adjacent content words of the question (framing words between them break the pair), most informative first.</summary>
+    public static IReadOnlyList<string> Phrases(string query)
     {
-        var terms = new List<string>();
+        var words = Words(query);
+        var phrases = new List<string>();
+        for (var i = 0; i + 1 < words.Count; i++)
+            if (words[i].Content && words[i + 1].Content && words[i].Text != words[i + 1].Text)
+                phrases.Add($"{words[i].Text} {words[i + 1].Text}");
+        return phrases.Distinct().Take(MaxPhrases).ToList();
+    }
+
+    /// <summary>FTS5 MATCH expression: every term and phrase quoted (no operator injection), OR-ed.</summary>
+    public static string? Fts5(string query)
+    {
+        var terms = Terms(query);
+        return terms.Count == 0 ? null : string.Join(" OR ", terms.Concat(Phrases(query)).Select(t => $"\"{t}\""));
+    }
+
+    /// <summary>Input for PostgreSQL websearch_to_tsquery: terms and "quoted phrases" joined with its `or` operator.</summary>
+    public static string? WebSearch(string query)
+    {
+        var terms = Terms(query);
+        return terms.Count == 0 ? null : string.Join(" or ", terms.Concat(Phrases(query).Select(p => $"\"{p}\"")));
+    }
+
+    private readonly record struct Word(string Text, bool Content);
+
+    private static List<Word> Words(string query)
+    {
+        var words = new List<Word>();
         var sb = new StringBuilder();
         foreach (var ch in query.Normalize(NormalizationForm.FormKC))
         {
             if (char.IsLetterOrDigit(ch)) sb.Append(char.ToLowerInvariant(ch));
+            else if (ch is '\'' or '’' && sb.Length > 0) continue; // "don't" → "dont", "teacher's" → "teachers"
             else Flush();
         }
         Flush();
-        return terms.Distinct().Take(32).ToList();
+        return words;
 
         void Flush()
         {
             if (sb.Length == 0) return;
             var t = sb.ToString();
             sb.Clear();
-            if (t.Length > 1 && t.Length <= 64 && !Stopwords.Contains(t)) terms.Add(t);
+            if (t.Length > 64) return;
+            words.Add(new Word(t, t.Length > 1 && !Stopwords.Contains(t)));
         }
-    }
-
-    /// <summary>FTS5 MATCH expression: every term quoted (no operator injection), OR-ed.</summary>
-    public static string? Fts5(string query)
-    {
-        var terms = Terms(query);
-        return terms.Count == 0 ? null : string.Join(" OR ", terms.Select(t => $"\"{t}\""));
-    }
-
-    /// <summary>Input for PostgreSQL websearch_to_tsquery: terms joined with its `or` operator.</summary>
-    public static string? WebSearch(string query)
-    {
-        var terms = Terms(query);
-        return terms.Count == 0 ? null : string.Join(" or ", terms);
     }
 }

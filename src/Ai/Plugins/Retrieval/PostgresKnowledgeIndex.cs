@@ -91,16 +91,33 @@ public sealed class PostgresKnowledgeIndex(Db db, IOptions<SearchOptions> option
     {
         var text = KeywordQuery.WebSearch(query);
         if (text is null) return [];
+        var plain = string.Join(' ', KeywordQuery.Terms(query));
         var started = Stopwatch.GetTimestamp();
         await using var c = await db.OpenAsync(ct);
+        // Okapi BM25 (k1 = 1.2, b = 0.75, the FTS5 defaults) over the visible chunks, so both providers rank alike:
+        // ts_rank_cd has no inverse document frequency, which lets common words of a long question outweigh the rare
+        // one that matters. Candidates are the chunks matching the OR query (terms and phrases, GIN index); document
+        // frequencies count the visible chunks per query lexeme (phrases select candidates here but add no term of their own).
         var rows = await c.QueryAsync<(long Seq, double Score)>(new CommandDefinition($"""
-            SELECT c.seq, ts_rank_cd(c.tsv, q, 1) AS score
-            FROM knowledge_chunks c JOIN knowledge_documents d ON d.id = c.document_id,
-                 websearch_to_tsquery('english', @text) q
-            WHERE c.tsv @@ q AND {ChunkQueries.ScopeFilter(scope, db.Dialect)}
-            ORDER BY score DESC, c.seq
+            WITH scoped AS (
+                SELECT c.seq, c.tsv FROM knowledge_chunks c JOIN knowledge_documents d ON d.id = c.document_id
+                WHERE {ChunkQueries.ScopeFilter(scope, db.Dialect)}),
+            stats AS (SELECT count(*)::float8 AS n, coalesce(avg(length(tsv)), 1)::float8 AS avgdl FROM scoped),
+            terms AS (SELECT DISTINCT lexeme FROM unnest(tsvector_to_array(to_tsvector('english', @plain))) AS lexeme),
+            df AS (
+                SELECT t.lexeme, (SELECT count(*) FROM scoped s WHERE s.tsv @@ to_tsquery('simple', quote_literal(t.lexeme)))::float8 AS df
+                FROM terms t),
+            cand AS (SELECT s.seq, s.tsv, length(s.tsv)::float8 AS dl FROM scoped s WHERE s.tsv @@ websearch_to_tsquery('english', @text)),
+            tf AS (
+                SELECT cand.seq, cand.dl, u.lexeme, coalesce(array_length(u.positions, 1), 1)::float8 AS tf
+                FROM cand, unnest(cand.tsv) u WHERE u.lexeme IN (SELECT lexeme FROM terms))
+            SELECT tf.seq, sum(ln(1 + (stats.n - df.df + 0.5) / (df.df + 0.5))
+                               * tf.tf * 2.2 / (tf.tf + 1.2 * (0.25 + 0.75 * tf.dl / stats.avgdl))) AS score
+            FROM tf JOIN df USING (lexeme), stats
+            GROUP BY tf.seq
+            ORDER BY score DESC, tf.seq
             LIMIT @k
-            """, ChunkQueries.ScopeArgs(scope, new { text, k }), cancellationToken: ct));
+            """, ChunkQueries.ScopeArgs(scope, new { text, plain, k }), cancellationToken: ct));
         telemetry.KeywordSearchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("provider", "postgres"));
         return rows.Select(r => new RankedChunk(r.Seq, r.Score)).ToList();
     }

@@ -1,0 +1,80 @@
+using TeacherPlatform.Ai.Plugins;
+using TeacherPlatform.Ai.Rag;
+using TeacherPlatform.Ai.Retrieval;
+
+namespace TeacherPlatform.UnitTests.Rag;
+
+public sealed class RetrievalPolicyTests
+{
+    [Fact]
+    public void Keyword_query_drops_the_chat_framing_of_a_long_student_question()
+    {
+        var terms = KeywordQuery.Terms("Hi, my teacher keeps saying I should listen during finger exercises but what does the book actually say about it?");
+
+        Assert.Equal(["teacher", "listen", "during", "finger", "exercises"], terms);
+    }
+
+    [Fact]
+    public void Keyword_query_adds_adjacent_content_words_as_quoted_phrases_for_both_providers()
+    {
+        const string q = "How do I hear the scale with the inner ear?";
+
+        Assert.Equal(["inner ear"], KeywordQuery.Phrases(q));
+        Assert.Equal("\"hear\" OR \"scale\" OR \"inner\" OR \"ear\" OR \"inner ear\"", KeywordQuery.Fts5(q));
+        Assert.Equal("hear or scale or inner or ear or \"inner ear\"", KeywordQuery.WebSearch(q));
+    }
+
+    [Fact]
+    public void Keyword_query_quotes_every_term_so_no_operator_is_injected()
+    {
+        Assert.Equal("\"near\" OR \"col\" OR \"scale\" OR \"near col\" OR \"col scale\"", KeywordQuery.Fts5("NEAR(col: \"scale\") OR *"));
+        Assert.Null(KeywordQuery.Fts5("what is it?"));
+    }
+
+    private static readonly ConfidenceOptions Thresholds = new()
+    {
+        EvidenceSimilarity = 0.50, FloorSimilarity = 0.56, LowSimilarity = 0.70, HighSimilarity = 0.66, AgreementForHigh = 1, MarginForHigh = 0.03,
+    };
+
+    [Fact]
+    public void Nothing_relevant_only_when_similarity_is_low_and_the_retrievers_do_not_agree()
+    {
+        var none = ConfidenceScorerPlugin.Classify(0.45, 0.01, 0, true, Thresholds);
+        var agreed = ConfidenceScorerPlugin.Classify(0.45, 0.01, 1, true, Thresholds);
+
+        Assert.False(none.HasEvidence);
+        Assert.Equal(Confidence.LOW, none.Level);
+        Assert.True(agreed.HasEvidence);
+        Assert.Equal(Confidence.LOW, agreed.Level);
+    }
+
+    [Theory]
+    [InlineData(0.53, 0.02, 0, "LOW")]     // weak: below the floor, but relevant enough to cite
+    [InlineData(0.64, 0.02, 0, "LOW")]     // between floor and low without agreement
+    [InlineData(0.64, 0.02, 1, "MEDIUM")]
+    [InlineData(0.72, 0.05, 1, "HIGH")]
+    [InlineData(0.72, 0.01, 1, "MEDIUM")]  // no clear winner among the passages
+    public void Levels_with_evidence(double top, double margin, int agreement, string level)
+    {
+        var a = ConfidenceScorerPlugin.Classify(top, margin, agreement, true, Thresholds);
+
+        Assert.True(a.HasEvidence);
+        Assert.Equal(level, a.Level.ToString());
+    }
+
+    [Fact]
+    public void A_question_sharing_no_word_with_any_passage_needs_a_clearly_similar_one()
+    {
+        Assert.False(ConfidenceScorerPlugin.Classify(0.54, 0.02, 0, false, Thresholds).HasEvidence);
+        Assert.True(ConfidenceScorerPlugin.Classify(0.60, 0.05, 0, false, Thresholds).HasEvidence);
+    }
+
+    [Fact]
+    public void No_passages_is_no_evidence()
+    {
+        var a = ConfidenceScorerPlugin.Assess([], Thresholds);
+
+        Assert.False(a.HasEvidence);
+        Assert.Equal(Confidence.LOW, a.Level);
+    }
+}
