@@ -1,6 +1,5 @@
-// Edge gateway: a thin reverse proxy in front of the API that serves cached file streams.
-// Placeholder host until the edge issue lands; it only answers its own health check.
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/edge/health", () => Results.Ok(new { status = "ok" }));
-app.Run();
+// Edge gateway: one entry point in front of one or more API instances (YARP), serving project PDFs from an edge cache.
+using TeacherPlatform.Edge;
+
+var app = EdgeApp.Build(args);
+await app.RunAsync();
