@@ -16,6 +16,8 @@ public sealed class ConnectRetryMiddleware(RequestDelegate next, IOptions<EdgeOp
     {
         metrics.Request("proxy");
         var feature = context.GetReverseProxyFeature();
+        // Load balancing narrows AvailableDestinations to the chosen one: keep the full candidate list for retries.
+        var candidates = feature.AvailableDestinations;
         for (var attempt = 0; ; attempt++)
         {
             var started = Stopwatch.GetTimestamp();
@@ -27,9 +29,9 @@ public sealed class ConnectRetryMiddleware(RequestDelegate next, IOptions<EdgeOp
             if (error is null || attempt >= options.Value.MaxConnectRetries || context.Response.HasStarted
                 || !IsConnectFailure(error) || !CanReplay(context.Request)) return;
 
-            var remaining = feature.AvailableDestinations.Where(d => d != destination).ToList();
-            if (remaining.Count == 0) return;
-            feature.AvailableDestinations = remaining;
+            candidates = candidates.Where(d => d != destination).ToList();
+            if (candidates.Count == 0) return;
+            feature.AvailableDestinations = candidates;
             context.Features.Set<IForwarderErrorFeature>(null);
             context.Response.Clear();
             context.Response.StatusCode = StatusCodes.Status200OK;
