@@ -12,20 +12,19 @@ public sealed record ProjectObject(Guid ProjectId, string ETag, long Size, strin
 public abstract record AccessOutcome
 {
     public sealed record Allowed(ProjectObject Object) : AccessOutcome;
-    /// <summary>The API's own refusal (401/404/409/…), relayed as is.</summary>
-    public sealed record Denied(int Status, string? ContentType, byte[] Body, string? WwwAuthenticate, string? RetryAfter) : AccessOutcome;
+    /// <summary>The API's own refusal (401/404/409/…), relayed with its status.</summary>
+    public sealed record Denied(int Status, string? WwwAuthenticate, string? RetryAfter) : AccessOutcome;
 }
 
 /// <summary>
-/// Asks the API once per (user, project) whether the user may read the file, by a one-byte ranged read of the API's
-/// stream with the user's own token: the API applies every rule (grants, revocations, readiness) and the answer carries
+/// Asks the API once per (user, project) whether the user may read the file, with a HEAD of the API's stream and the
+/// user's own token: the API applies every rule (grants, revocations, readiness), reads no bytes, and the answer carries
 /// the ETag, size and headers. Allowed answers are reused for <see cref="EdgeOptions.AccessCacheDuration"/>; refusals
 /// are never cached. Concurrent checks for the same pair share one request.
 /// </summary>
 public sealed class AccessChecker(UpstreamClient upstream, TimeProvider clock, IOptions<EdgeOptions> options)
 {
     private const int MaxEntries = 100_000;
-    private const int MaxDenialBody = 64 * 1024;
     private readonly ConcurrentDictionary<(string User, Guid Project), (ProjectObject Object, DateTimeOffset Until)> _allowed = new();
     private readonly SingleFlight<(string, Guid), AccessOutcome> _flights = new();
 
@@ -59,44 +58,25 @@ public sealed class AccessChecker(UpstreamClient upstream, TimeProvider clock, I
     {
         using var response = await upstream.SendAsync(baseUrl =>
         {
-            var request = new HttpRequestMessage(HttpMethod.Get, $"{baseUrl}/api/projects/{project:D}/stream");
+            var request = new HttpRequestMessage(HttpMethod.Head, $"{baseUrl}/api/projects/{project:D}/stream");
             request.Headers.TryAddWithoutValidation("Authorization", authorization);
-            request.Headers.Range = new RangeHeaderValue(0, 0);
             if (clientIp is not null) request.Headers.TryAddWithoutValidation("X-Forwarded-For", clientIp);
             return request;
         }, ct);
 
         var status = (int)response.StatusCode;
         var etag = response.Headers.TryGetValues("ETag", out var e) ? e.FirstOrDefault() : null;
-        long? size = response.StatusCode switch
+        if (response.StatusCode == HttpStatusCode.OK && etag is not null && response.Content.Headers.ContentLength is { } size)
         {
-            HttpStatusCode.PartialContent or HttpStatusCode.RequestedRangeNotSatisfiable => response.Content.Headers.ContentRange?.Length,
-            HttpStatusCode.OK => response.Content.Headers.ContentLength,
-            _ => null,
-        };
-        if (etag is not null && size is { } length && status is 200 or 206 or 416)
-        {
-            await response.Content.CopyToAsync(Stream.Null, ct); // one byte; keeps the connection reusable
-            return new AccessOutcome.Allowed(new ProjectObject(project, etag, length,
+            return new AccessOutcome.Allowed(new ProjectObject(project, etag, size,
                 Header(response.Content.Headers, "Last-Modified"), Header(response.Content.Headers, "Content-Disposition"),
                 Header(response.Headers, "Cache-Control")));
         }
-
-        var body = await ReadCappedAsync(response.Content, ct);
-        return new AccessOutcome.Denied(status is >= 400 and < 600 ? status : 502, response.Content.Headers.ContentType?.ToString(), body,
+        // A HEAD answer has no body: the refusal is re-stated as problem+json with the API's status.
+        return new AccessOutcome.Denied(status is >= 400 and < 600 ? status : 502,
             Header(response.Headers, "WWW-Authenticate"), Header(response.Headers, "Retry-After"));
     }
 
     private static string? Header(HttpHeaders headers, string name) =>
         headers.TryGetValues(name, out var values) ? string.Join(", ", values) : null;
-
-    private static async Task<byte[]> ReadCappedAsync(HttpContent content, CancellationToken ct)
-    {
-        await using var stream = await content.ReadAsStreamAsync(ct);
-        var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while (buffer.Length < MaxDenialBody && (read = await stream.ReadAsync(chunk, ct)) > 0) buffer.Write(chunk, 0, read);
-        return buffer.ToArray();
-    }
 }

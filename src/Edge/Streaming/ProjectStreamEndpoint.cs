@@ -170,12 +170,17 @@ public static class ProjectStreamEndpoint
 
     private static async Task RelayAsync(HttpContext http, AccessOutcome.Denied denied)
     {
-        var response = http.Response;
-        response.StatusCode = denied.Status;
-        if (denied.WwwAuthenticate is not null) response.Headers.WWWAuthenticate = denied.WwwAuthenticate;
-        if (denied.RetryAfter is not null) response.Headers.RetryAfter = denied.RetryAfter;
-        if (denied.ContentType is not null) response.ContentType = denied.ContentType;
-        if (denied.Body.Length > 0) await response.Body.WriteAsync(denied.Body, http.RequestAborted);
+        if (denied.WwwAuthenticate is not null) http.Response.Headers.WWWAuthenticate = denied.WwwAuthenticate;
+        if (denied.RetryAfter is not null) http.Response.Headers.RetryAfter = denied.RetryAfter;
+        var (title, detail) = denied.Status switch
+        {
+            401 => ("Unauthorized", "The access token was not accepted."),
+            404 => ("Not found", "Project not found."),
+            409 => ("Conflict", "The project's file has not been confirmed yet."),
+            429 => ("Too many requests", "Rate limit exceeded; retry after the number of seconds in Retry-After."),
+            _ => ("Request refused", null),
+        };
+        await EdgeProblems.WriteAsync(http, denied.Status, EdgeProblems.CodeFor(denied.Status), title, detail);
     }
 
     private static bool IfNoneMatchHits(HttpRequest request, EntityTagHeaderValue etag)
