@@ -145,14 +145,14 @@ public sealed class SigningKeys(Db db, IOptions<AuthOptions> options, IOptions<D
             var cutoff = (now - RetiredKeyRetention).ToUnixTimeSeconds();
             await using var c = await db.OpenAsync(ct);
             var rows = (await c.QueryAsync<(string Kid, string Pem, long CreatedAt, long? RetiredAt)>(new CommandDefinition(
-                "SELECT kid, private_key_pem, created_at, retired_at FROM signing_keys WHERE retired_at IS NULL OR retired_at >= @cutoff ORDER BY created_at DESC, kid",
+                "SELECT kid, private_key_pem, created_at, retired_at FROM signing_keys WHERE retired_at IS NULL OR retired_at >= @cutoff ORDER BY CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END, created_at DESC, kid",
                 new { cutoff }, cancellationToken: ct))).ToList();
             if (rows.Count == 0)
             {
                 // Never initialised (a host without StartupTasks) or every key expired: start a fresh set.
                 await InitializeUnlockedAsync(ct);
                 rows = (await c.QueryAsync<(string Kid, string Pem, long CreatedAt, long? RetiredAt)>(new CommandDefinition(
-                    "SELECT kid, private_key_pem, created_at, retired_at FROM signing_keys WHERE retired_at IS NULL OR retired_at >= @cutoff ORDER BY created_at DESC, kid",
+                    "SELECT kid, private_key_pem, created_at, retired_at FROM signing_keys WHERE retired_at IS NULL OR retired_at >= @cutoff ORDER BY CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END, created_at DESC, kid",
                     new { cutoff }, cancellationToken: ct))).ToList();
             }
             var keys = rows.Select(r => Load(r.Pem, DateTimeOffset.FromUnixTimeSeconds(r.CreatedAt), r.RetiredAt is { } x ? DateTimeOffset.FromUnixTimeSeconds(x) : null)).ToList();

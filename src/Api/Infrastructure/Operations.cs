@@ -24,8 +24,10 @@ public sealed class ForwardedHeadersSettings
 public sealed class MetricsSettings
 {
     public const string Section = "Metrics";
-    /// <summary>Client networks (CIDR) allowed to scrape; loopback by default.</summary>
-    public string[] AllowedNetworks { get; set; } = ["127.0.0.0/8", "::1/128"];
+    /// <summary>Client networks (CIDR) allowed to scrape; empty means loopback only.</summary>
+    public string[] AllowedNetworks { get; set; } = [];
+    // Not a property default: the binder would append configured entries to it instead of replacing it.
+    public IReadOnlyList<string> EffectiveAllowedNetworks => AllowedNetworks.Length > 0 ? AllowedNetworks : ["127.0.0.0/8", "::1/128"];
     /// <summary>When set, /metrics answers only on connections to this local port (add it to the listen URLs,
     /// e.g. ASPNETCORE_URLS=http://+:8080;http://+:9464) and the port is not published to clients.</summary>
     public int? Port { get; set; }
@@ -110,7 +112,7 @@ public static class Operations
     public static WebApplication MapMetrics(this WebApplication app)
     {
         var settings = app.Services.GetRequiredService<IOptions<MetricsSettings>>().Value;
-        var networks = settings.AllowedNetworks.Select(n => System.Net.IPNetwork.Parse(n)).ToArray();
+        var networks = settings.EffectiveAllowedNetworks.Select(n => System.Net.IPNetwork.Parse(n)).ToArray();
         app.UseWhen(http => http.Request.Path.StartsWithSegments("/metrics"), b => b.Use(async (http, next) =>
         {
             var remote = http.Connection.RemoteIpAddress;
