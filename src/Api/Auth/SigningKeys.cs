@@ -90,7 +90,9 @@ public sealed class SigningKeys(Db db, IOptions<AuthOptions> options, IOptions<D
         var retired = (await c.QueryAsync<string>(new CommandDefinition("SELECT kid FROM signing_keys WHERE retired_at IS NULL", transaction: tx, cancellationToken: ct))).ToList();
         await c.ExecuteAsync(new CommandDefinition("UPDATE signing_keys SET retired_at = @now WHERE retired_at IS NULL",
             new { now = now.ToUnixTimeSeconds() }, tx, cancellationToken: ct));
-        var pruned = await c.ExecuteAsync(new CommandDefinition("DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < @cutoff",
+        // Expired keys lose their private part but keep their row (a tombstone), so that a key still named by
+        // configuration is never imported again as current.
+        var pruned = await c.ExecuteAsync(new CommandDefinition("UPDATE signing_keys SET private_key_pem = '' WHERE retired_at IS NOT NULL AND retired_at < @cutoff AND private_key_pem <> ''",
             new { cutoff = (now - RetiredKeyRetention).ToUnixTimeSeconds() }, tx, cancellationToken: ct));
         await c.ExecuteAsync(new CommandDefinition("INSERT INTO signing_keys (kid, private_key_pem, created_at, retired_at) VALUES (@kid, @pem, @now, NULL)",
             new { kid, pem, now = now.ToUnixTimeSeconds() }, tx, cancellationToken: ct));
@@ -145,14 +147,14 @@ public sealed class SigningKeys(Db db, IOptions<AuthOptions> options, IOptions<D
             var cutoff = (now - RetiredKeyRetention).ToUnixTimeSeconds();
             await using var c = await db.OpenAsync(ct);
             var rows = (await c.QueryAsync<(string Kid, string Pem, long CreatedAt, long? RetiredAt)>(new CommandDefinition(
-                "SELECT kid, private_key_pem, created_at, retired_at FROM signing_keys WHERE retired_at IS NULL OR retired_at >= @cutoff ORDER BY CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END, created_at DESC, kid",
+                "SELECT kid, private_key_pem, created_at, retired_at FROM signing_keys WHERE private_key_pem <> '' AND (retired_at IS NULL OR retired_at >= @cutoff) ORDER BY CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END, created_at DESC, kid",
                 new { cutoff }, cancellationToken: ct))).ToList();
             if (rows.Count == 0)
             {
                 // Never initialised (a host without StartupTasks) or every key expired: start a fresh set.
                 await InitializeUnlockedAsync(ct);
                 rows = (await c.QueryAsync<(string Kid, string Pem, long CreatedAt, long? RetiredAt)>(new CommandDefinition(
-                    "SELECT kid, private_key_pem, created_at, retired_at FROM signing_keys WHERE retired_at IS NULL OR retired_at >= @cutoff ORDER BY CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END, created_at DESC, kid",
+                    "SELECT kid, private_key_pem, created_at, retired_at FROM signing_keys WHERE private_key_pem <> '' AND (retired_at IS NULL OR retired_at >= @cutoff) ORDER BY CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END, created_at DESC, kid",
                     new { cutoff }, cancellationToken: ct))).ToList();
             }
             var keys = rows.Select(r => Load(r.Pem, DateTimeOffset.FromUnixTimeSeconds(r.CreatedAt), r.RetiredAt is { } x ? DateTimeOffset.FromUnixTimeSeconds(x) : null)).ToList();

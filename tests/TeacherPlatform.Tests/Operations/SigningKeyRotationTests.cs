@@ -82,9 +82,10 @@ public sealed class SigningKeyRotationTests
         Assert.Equal([second], keys.PublishedJwks.Select(k => k.Kid));
         Assert.Empty(keys.ValidationKeys(first));
 
-        // The next rotation deletes the expired key for good.
+        // The next rotation destroys the expired key's private part for good.
         var (_, _, pruned) = await keys.RotateAsync(CancellationToken.None);
         Assert.Equal(1, pruned);
+        Assert.DoesNotContain(first, keys.PublishedJwks.Select(k => k.Kid));
     }
 
     [Fact]
@@ -102,7 +103,22 @@ public sealed class SigningKeyRotationTests
         Assert.Equal(kid, keys.KeyId);
     }
 
-    private static async Task<(SigningKeys Keys, FakeTimeProvider Clock, string DataDirectory)> NewKeySetAsync(bool legacyKey = false)
+    [Fact]
+    public async Task A_configured_key_becomes_current_once_and_a_later_rotation_wins_over_it()
+    {
+        using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var (keys, _, _) = await NewKeySetAsync(configuredPem: ecdsa.ExportPkcs8PrivateKeyPem());
+        await keys.InitializeAsync(CancellationToken.None);
+        var configured = keys.KeyId;
+        var (rotated, _, _) = await keys.RotateAsync(CancellationToken.None);
+        // A restart with the same configuration keeps the rotated key current.
+        await keys.InitializeAsync(CancellationToken.None);
+        Assert.Equal(rotated, keys.KeyId);
+        Assert.NotEqual(configured, rotated);
+        Assert.Contains(configured, keys.PublishedJwks.Select(k => k.Kid));
+    }
+
+    private static async Task<(SigningKeys Keys, FakeTimeProvider Clock, string DataDirectory)> NewKeySetAsync(bool legacyKey = false, string? configuredPem = null)
     {
         var data = Directory.CreateTempSubdirectory("tp-keys-").FullName;
         if (legacyKey)
@@ -115,7 +131,9 @@ public sealed class SigningKeyRotationTests
         var db = new Db(Options.Create(new DatabaseOptions()), dataOptions, NullLoggerFactory.Instance);
         await new MigrationRunner(db, NullLogger<MigrationRunner>.Instance).MigrateAsync();
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        return (new SigningKeys(db, Options.Create(new AuthOptions()), dataOptions, clock, NullLogger<SigningKeys>.Instance), clock, data);
+        var auth = new AuthOptions();
+        auth.Jwt.SigningKey = configuredPem;
+        return (new SigningKeys(db, Options.Create(auth), dataOptions, clock, NullLogger<SigningKeys>.Instance), clock, data);
     }
 
     private static async Task<(string AccessToken, JsonObject Body)> LoginAsync(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> factory, string email)
