@@ -22,6 +22,13 @@ if ! command -v redis-server >/dev/null 2>&1; then
     echo "redis-server is missing: sudo apt-get install redis-server" >&2; exit 1
   fi
 fi
+if ! command -v promtool >/dev/null 2>&1; then # deploy/ alert rules and metric names are checked with promtool
+  if [ "$(id -u)" = "0" ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null)
+  else
+    echo "promtool is missing: sudo apt-get install prometheus" >&2; exit 1
+  fi
+fi
 
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()' 2>/dev/null \
   || node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }

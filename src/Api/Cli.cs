@@ -7,11 +7,11 @@ namespace TeacherPlatform.Api;
 /// <summary>
 /// Operator commands that run against the same configuration as the server:
 /// `migrate`, `create-admin --email E --password P [--name N]`, `ingest FOLDER [--public] [--owner EMAIL]`,
-/// `reindex`, `worker`.
+/// `reindex`, `worker`, and the operations commands in <see cref="OpsCommands"/>.
 /// </summary>
 public static class Cli
 {
-    private static readonly string[] Commands = ["migrate", "create-admin", "ingest", "reindex", "worker"];
+    private static readonly string[] Commands = ["migrate", "create-admin", "ingest", "reindex", "worker", .. OpsCommands.Names];
 
     public static bool IsCommand(string arg) => Commands.Contains(arg);
 
@@ -57,7 +57,7 @@ public static class Cli
                     catch (OperationCanceledException) { }
                     return 0;
                 default:
-                    return 2;
+                    return await OpsCommands.RunAsync(app, command, args, ct);
             }
         }
         catch (Exception ex) when (ex is ArgumentException or Core.Errors.AppProblem)

@@ -27,6 +27,7 @@ public static class Composition
     {
         var services = builder.Services;
         var configuration = builder.Configuration;
+        builder.Configuration.AddSecretFiles(); // before anything reads settings
 
         builder.WebHost.ConfigureKestrel((context, k) =>
             k.Limits.MaxRequestBodySize = (context.Configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions()).MaxRequestBodyBytes);
@@ -86,13 +87,15 @@ public static class Composition
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database")
             .AddCheck<StorageHealthCheck>("storage")
-            .AddCheck<EmbedderHealthCheck>("embedder")
-            .AddCheck<LlmHealthCheck>("llm");
+            .AddCheck<EmbedderHealthCheck>("embedder", Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded)
+            .AddCheck<LlmHealthCheck>("llm", Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded);
+        builder.AddOperations();
         return builder;
     }
 
     public static WebApplication UseTeacherPlatform(this WebApplication app)
     {
+        app.UseTrustedForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseCors();
@@ -104,7 +107,7 @@ public static class Composition
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/scalar").AllowAnonymous();
         app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription();
-        app.MapPrometheusScrapingEndpoint("/metrics").DisableRateLimiting();
+        app.MapMetrics();
         app.MapApiHealth();
 
         app.MapAuthEndpoints();

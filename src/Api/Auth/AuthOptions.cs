@@ -20,6 +20,8 @@ public sealed class JwtOptions
     public string? SigningKey { get; set; }
     /// <summary>Path to the PEM; when neither is set a key is generated into {Data:Directory}/keys/jwt-es256.pem.</summary>
     public string? SigningKeyFile { get; set; }
+    /// <summary>How often each instance reloads the shared key set (rotations done elsewhere become visible).</summary>
+    public TimeSpan KeyRefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>Argon2id cost. Defaults follow OWASP's minimum (19 MiB, 2 passes, 1 lane).</summary>

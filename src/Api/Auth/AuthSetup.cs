@@ -17,6 +17,7 @@ public static class AuthSetup
     {
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section));
         services.AddSingleton<SigningKeys>();
+        services.AddHostedService<SigningKeyRefresher>();
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<TokenService>();
         services.AddScoped<AuthService>();
@@ -42,7 +43,7 @@ public static class AuthSetup
         {
             o.MapInboundClaims = false;
             o.TokenValidationParameters = tokens.ValidationParameters();
-            o.Events = new JwtBearerEvents { OnChallenge = ProblemChallenge };
+            o.Events = new JwtBearerEvents { OnChallenge = ProblemChallenge, OnMessageReceived = SigningKeys.OnMessageReceivedAsync };
         });
 
         if (external.Enabled)

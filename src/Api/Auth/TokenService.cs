@@ -41,12 +41,13 @@ public sealed class TokenService(SigningKeys keys, IOptions<AuthOptions> options
     {
         ValidIssuer = options.Value.Jwt.Issuer,
         ValidAudience = options.Value.Jwt.Audience,
-        IssuerSigningKey = keys.ValidationKey,
+        // Every published key verifies, so tokens signed before a rotation stay valid until they expire.
+        IssuerSigningKeyResolver = (_, _, kid, _) => keys.ValidationKeys(kid),
         ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256],
         RequireSignedTokens = true,
         RequireExpirationTime = true,
         ValidateLifetime = true,
-        ClockSkew = TimeSpan.FromSeconds(30),
+        ClockSkew = SigningKeys.ClockSkew,
         NameClaimType = JwtRegisteredClaimNames.Sub,
         RoleClaimType = "role",
     };

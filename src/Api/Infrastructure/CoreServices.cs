@@ -30,6 +30,8 @@ public sealed class StartupTasks(IServiceProvider services, Microsoft.Extensions
         if (db.Value.MigrateOnStartup)
             await services.GetRequiredService<MigrationRunner>().MigrateAsync(ct);
 
+        await services.GetRequiredService<Auth.SigningKeys>().InitializeAsync(ct);
+
         // Refuses to start when the index was built with another embedding model.
         var model = services.GetRequiredService<TeacherPlatform.Ai.Embeddings.IEmbeddingModel>();
         await services.GetRequiredService<TeacherPlatform.Ai.Retrieval.IKnowledgeIndex>().InitializeAsync(model.ModelId, model.Dimensions, ct);

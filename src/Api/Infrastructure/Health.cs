@@ -38,34 +38,12 @@ public sealed class StorageHealthCheck(TeacherPlatform.Core.Storage.IObjectStora
     }
 }
 
-public sealed class EmbedderHealthCheck(TeacherPlatform.Ai.Embeddings.IEmbeddingModel model) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
-    {
-        var description = $"{model.ModelId} ({model.Dimensions} dims)";
-        try
-        {
-            var v = await model.EmbedQueryAsync("health", ct);
-            return v.Length == model.Dimensions ? HealthCheckResult.Healthy(description) : HealthCheckResult.Unhealthy(description);
-        }
-        catch (Exception ex)
-        {
-            return HealthCheckResult.Unhealthy(description, ex);
-        }
-    }
-}
-
-public sealed class LlmHealthCheck(TeacherPlatform.Ai.Connectors.ChatConnectorInfo connector) : IHealthCheck
-{
-    // Configuration readiness only: probing a hosted model on every health poll would cost money and rate limit.
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default) =>
-        Task.FromResult(HealthCheckResult.Healthy($"{connector.ProviderName}: {connector.ModelId}"));
-}
-
 public static class Health
 {
     /// <summary>
-    /// GET /api/health: readiness of each dependency (database, storage, embedder, LLM) with per-check status.
+    /// GET /api/health: readiness of each dependency (database, storage, embedder, LLM); per-check details for administrators.
+    /// A failing LLM or hosted embedder degrades (200) rather than fails (503) readiness: every instance shares them,
+    /// so taking instances out of the load balancer would turn a partial outage (no answers) into a full one.
     /// GET /api/health/live: liveness only (the process answers), for orchestrators.
     /// </summary>
     public static IEndpointRouteBuilder MapApiHealth(this IEndpointRouteBuilder app)
@@ -83,6 +61,16 @@ public static class Health
     private static Task WriteAsync(HttpContext http, HealthReport report)
     {
         http.Response.ContentType = "application/json";
+        // Check names, versions and error messages help attackers: anonymous callers get the overall status only.
+        if (http.User.FindFirst("role")?.Value != TeacherPlatform.Core.Identity.Roles.Admin)
+        {
+            return http.Response.WriteAsync(JsonSerializer.Serialize(new
+            {
+                status = report.Status.ToString().ToLowerInvariant(),
+                live = true,
+                ready = report.Status != HealthStatus.Unhealthy,
+            }));
+        }
         var body = new
         {
             status = report.Status.ToString().ToLowerInvariant(),

@@ -92,10 +92,13 @@ public sealed class AuthFlowTests(ApiFactory factory) : IClassFixture<ApiFactory
     public async Task Expired_token_and_token_signed_by_another_key_are_refused()
     {
         var user = await factory.RegisterAsync("student");
-        var pem = await File.ReadAllTextAsync(Path.Combine(factory.DataDirectory, "keys", "jwt-es256.pem"));
+        var kid = new JsonWebToken(user.AccessToken).Kid;
+        // The key set lives in the database (shared by every instance).
+        string pem;
+        await using (var c = await factory.Services.GetRequiredService<TeacherPlatform.Core.Persistence.Db>().OpenAsync())
+            pem = await Dapper.SqlMapper.ExecuteScalarAsync<string>(c, "SELECT private_key_pem FROM signing_keys WHERE kid = @kid", new { kid }) ?? "";
         using var ours = ECDsa.Create();
         ours.ImportFromPem(pem);
-        var kid = new JsonWebToken(user.AccessToken).Kid;
 
         string Sign(ECDsa key, DateTime issued, DateTime expires) => new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
         {

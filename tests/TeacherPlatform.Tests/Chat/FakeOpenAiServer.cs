@@ -17,6 +17,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private int _calls;
+    private int _modelListings;
 
     public FakeOpenAiServer(Func<string, string>? answer = null, TimeSpan? tokenDelay = null, int repeat = 1, int? failAfterTokens = null)
     {
@@ -24,6 +25,11 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         builder.Services.RemoveAll<Microsoft.Extensions.Logging.ILoggerProvider>();
         _app = builder.Build();
+        _app.MapGet("/v1/models", () =>
+        {
+            Interlocked.Increment(ref _modelListings);
+            return Results.Json(new { @object = "list", data = new[] { new { id = "fake-model", @object = "model" } } });
+        });
         _app.MapPost("/v1/chat/completions", async (HttpContext http) =>
         {
             Interlocked.Increment(ref _calls);
@@ -71,6 +77,8 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
     public string BaseUrl { get; }
     public int Calls => Volatile.Read(ref _calls);
+    /// <summary>GET /v1/models requests (the free probe health checks use).</summary>
+    public int ModelListings => Volatile.Read(ref _modelListings);
     public JsonElement LastRequest { get; private set; }
     public TaskCompletionSource Aborted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

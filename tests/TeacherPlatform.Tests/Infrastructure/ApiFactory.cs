@@ -52,6 +52,10 @@ public class ApiFactory : WebApplicationFactory<Program>
 
     public string DataDirectory { get; }
 
+    /// <summary>Data directory and database settings: a second instance given these shares this one's state.</summary>
+    public Dictionary<string, string?> SharedStateSettings() =>
+        _settings.Where(s => s.Key == "Data:Directory" || s.Key.StartsWith("Database:", StringComparison.Ordinal)).ToDictionary();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");

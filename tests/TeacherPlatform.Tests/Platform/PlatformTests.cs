@@ -8,7 +8,8 @@ public sealed class PlatformTests(ApiFactory factory) : IClassFixture<ApiFactory
     [Fact]
     public async Task Health_reports_each_dependency()
     {
-        var response = await factory.CreateClient().GetAsync("/api/health");
+        var admin = await factory.AdminAsync();
+        var response = await admin.Client.GetAsync("/api/health");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.ReadJsonAsync();
         Assert.Equal("healthy", body["status"]!.GetValue<string>());

@@ -40,9 +40,10 @@ public static class AuthEndpoints
             })
             .RequireAuthorization().WithSummary("The signed-in user");
 
-        app.MapGet("/.well-known/jwks.json", (SigningKeys keys) => TypedResults.Ok(new { keys = new[] { keys.Jwk } }))
+        // The current key and every retired key whose tokens may still be alive (rotation without logouts).
+        app.MapGet("/.well-known/jwks.json", (SigningKeys keys) => TypedResults.Ok(new { keys = keys.PublishedJwks }))
             .AllowAnonymous().WithTags("Auth").WithSummary("Public keys that verify access tokens")
-            .CacheOutput(p => p.Expire(TimeSpan.FromMinutes(5)));
+            .CacheOutput(p => p.Expire(TimeSpan.FromMinutes(1)));
 
         return app;
     }
