@@ -15,11 +15,13 @@ public sealed record BenchResult(string Profile, IReadOnlyList<Stage> Stages, do
 /// before/after and samples the server's CPU and memory.
 /// Targets: search (/api/search hybrid), chat (/api/chat/query JSON), sse (/api/chat/query SSE: time to `sources` and
 /// `done`), health (/api/health). Mixes: distinct (each request's question made unique by a suffix word: cache miss)
-/// and repeated (a small fixed set of questions: cache hit after the first round).
+/// and repeated (a small fixed set of questions: cache hit after the first round); long: distinct real-length student
+/// questions (20-50 words, <c>questions-long.txt</c> of the dataset), as real users ask, made unique the same way.
 /// </summary>
 public static class BenchCommand
 {
-    public static readonly string[] DefaultScenarios = ["search-distinct", "search-repeated", "chat-distinct", "chat-repeated", "sse-distinct", "sse-repeated"];
+    public static readonly string[] DefaultScenarios =
+        ["search-distinct", "search-long", "search-repeated", "chat-distinct", "chat-long", "chat-repeated", "sse-distinct", "sse-long", "sse-repeated"];
 
     public static async Task<BenchResult> RunAsync(CommandEnv env, CommandArgs args, CancellationToken ct)
     {
@@ -30,6 +32,7 @@ public static class BenchCommand
         var dataset = Directory.Exists(datasetPath) ? Dataset.Load(datasetPath) : null;
         var questions = dataset?.Questions.Where(q => !q.IsUncovered).Select(q => q.Text).ToArray() is { Length: > 0 } qs
             ? qs : ["How do I improve finger independence?", "How should I practise scales?", "When should I use the una corda pedal?"];
+        var longQuestions = LongQuestions(datasetPath) is { Length: > 0 } lq ? lq : questions;
         var map = dataset is null ? null : DocumentMap.TryLoad(args.Get("docmap") ?? DocumentMap.DefaultPath(env.ResultsDirectory, dataset.Name));
         var docIds = map is not null && args.Flag("scope") ? map.CompletedServerIds : null;
         var repeatSet = Math.Max(1, args.Int("repeat-set", 10));
@@ -58,6 +61,11 @@ public static class BenchCommand
 
             string Question(long iteration, int user)
             {
+                if (mix == "long")
+                {
+                    var n = Interlocked.Increment(ref unique);
+                    return $"{longQuestions[n % longQuestions.Length]} {Word(n)}";
+                }
                 if (mix == "distinct")
                 {
                     var n = Interlocked.Increment(ref unique);
@@ -140,5 +148,12 @@ public static class BenchCommand
             if (lh + lm > 0) byLayer[layer.Length == 0 ? "all" : layer] = Math.Round(lh / (lh + lm), 4);
         }
         return new CacheDelta(h, m, h + m == 0 ? 0 : Math.Round((double)h / (h + m), 4), byLayer);
+    }
+
+    /// <summary>The dataset's real-length questions (one per line), or none when it has no such file.</summary>
+    public static string[] LongQuestions(string datasetPath)
+    {
+        var path = Path.Combine(datasetPath, "questions-long.txt");
+        return File.Exists(path) ? File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0).ToArray() : [];
     }
 }
