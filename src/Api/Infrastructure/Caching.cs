@@ -8,6 +8,11 @@ public sealed class CacheOptions
     /// <summary>StackExchange.Redis configuration string (e.g. "redis:6379,password=…"); empty keeps the cache in memory only.</summary>
     public string? Redis { get; set; }
     public string InstanceName { get; set; } = "teacherplatform:";
+    /// <summary>
+    /// Upper bound of the in-memory (L1) cache layer, counted as HybridCache counts entries: their serialized size.
+    /// When full, new entries are not kept and older ones are compacted away.
+    /// </summary>
+    public int MemoryLimitMegabytes { get; set; } = 256;
 }
 
 public static class Caching
@@ -19,6 +24,14 @@ public static class Caching
     public static IServiceCollection AddApiCache(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<CacheOptions>().Bind(configuration.GetSection(CacheOptions.Section));
+        // HybridCache gives every L1 entry its serialized size, so a size limit bounds the memory layer's bytes.
+        services.AddMemoryCache();
+        services.AddOptions<Microsoft.Extensions.Caching.Memory.MemoryCacheOptions>().Configure<Microsoft.Extensions.Options.IOptions<CacheOptions>>(
+            (memory, cache) =>
+            {
+                memory.SizeLimit = Math.Max(1, cache.Value.MemoryLimitMegabytes) * 1024L * 1024L;
+                memory.TrackStatistics = true; // current size and hit counts for diagnostics
+            });
         services.AddHybridCache(o =>
         {
             o.MaximumPayloadBytes = 4 * 1024 * 1024;
@@ -28,9 +41,8 @@ public static class Caching
         services.AddSingleton<Microsoft.Extensions.Caching.Distributed.IDistributedCache>(sp =>
         {
             var o = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<CacheOptions>>().Value;
-            if (string.IsNullOrWhiteSpace(o.Redis))
-                return new Microsoft.Extensions.Caching.Distributed.MemoryDistributedCache(
-                    Microsoft.Extensions.Options.Options.Create(new Microsoft.Extensions.Caching.Memory.MemoryDistributedCacheOptions()));
+            // Without Redis there is no second layer: an in-memory "distributed" cache would only hold a second copy.
+            if (string.IsNullOrWhiteSpace(o.Redis)) return NoDistributedCache.Instance;
             var config = StackExchange.Redis.ConfigurationOptions.Parse(o.Redis);
             config.AbortOnConnectFail = false;
             config.ConnectTimeout = Math.Min(config.ConnectTimeout, 2000);
@@ -40,4 +52,18 @@ public static class Caching
         });
         return services;
     }
+}
+
+/// <summary>A distributed layer that stores nothing (memory-only HybridCache).</summary>
+public sealed class NoDistributedCache : Microsoft.Extensions.Caching.Distributed.IDistributedCache
+{
+    public static readonly NoDistributedCache Instance = new();
+    public byte[]? Get(string key) => null;
+    public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => Task.FromResult<byte[]?>(null);
+    public void Refresh(string key) { }
+    public Task RefreshAsync(string key, CancellationToken token = default) => Task.CompletedTask;
+    public void Remove(string key) { }
+    public Task RemoveAsync(string key, CancellationToken token = default) => Task.CompletedTask;
+    public void Set(string key, byte[] value, Microsoft.Extensions.Caching.Distributed.DistributedCacheEntryOptions options) { }
+    public Task SetAsync(string key, byte[] value, Microsoft.Extensions.Caching.Distributed.DistributedCacheEntryOptions options, CancellationToken token = default) => Task.CompletedTask;
 }

@@ -92,6 +92,15 @@ public abstract class ProjectFlowTests
             Assert.Equal(pdf[100..1124], await partial.Content.ReadAsByteArrayAsync());
             Assert.Equal(etag, partial.Headers.ETag);
         }
+        using (var firstByte = new HttpRequestMessage(HttpMethod.Get, $"/api/projects/{created.Id}/stream"))
+        {
+            // What PDF viewers send first to learn the size; some S3-compatible servers answer it with the whole object.
+            firstByte.Headers.Range = new RangeHeaderValue(0, 0);
+            var one = await student.Client.SendAsync(firstByte);
+            Assert.Equal(HttpStatusCode.PartialContent, one.StatusCode);
+            Assert.Equal($"bytes 0-0/{pdf.Length}", one.Content.Headers.ContentRange!.ToString());
+            Assert.Equal(pdf[..1], await one.Content.ReadAsByteArrayAsync());
+        }
         using (var suffix = new HttpRequestMessage(HttpMethod.Get, $"/api/projects/{created.Id}/stream"))
         {
             suffix.Headers.Range = new RangeHeaderValue(null, 10);

@@ -87,7 +87,11 @@ public sealed class S3ObjectStorage : IObjectStorage, IDisposable
         {
             // The response stream is the HTTP body itself: disposing it releases the connection.
             var response = await _client.GetObjectAsync(request, cancellationToken);
-            return response.ResponseStream;
+            // A server may ignore the range and send the whole object (s3rver does for bytes=0-0): never hand back more
+            // or other bytes than were asked for.
+            return request.ByteRange is not null && string.IsNullOrEmpty(response.ContentRange)
+                ? new ObjectSliceStream(response.ResponseStream, offset, length)
+                : response.ResponseStream;
         }
         catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
         {
