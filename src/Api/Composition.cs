@@ -31,6 +31,7 @@ public static class Composition
         builder.WebHost.ConfigureKestrel((context, k) =>
             k.Limits.MaxRequestBodySize = (context.Configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions()).MaxRequestBodyBytes);
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.RemoveServerHeader();
 
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -52,6 +53,7 @@ public static class Composition
         services.AddHostedService(sp => sp.GetRequiredService<StartupTasks>());
         services.AddApiAuth(configuration);
         services.AddApiRateLimiting(configuration);
+        services.AddRelationships(configuration);
 
         services.AddOptions<CorsOptions>().Bind(configuration.GetSection(CorsOptions.Section));
         services.AddCors();
@@ -93,6 +95,7 @@ public static class Composition
 
     public static WebApplication UseTeacherPlatform(this WebApplication app)
     {
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseCors();

@@ -23,6 +23,8 @@ public static class AuthSetup
         services.AddSingleton<UserStore>();
         services.AddSingleton<AuthSessionStore>();
         services.AddSingleton<RelationshipStore>();
+        services.AddSingleton<CallerDirectory>();
+        services.AddSingleton<LoginThrottleStore>();
 
         var external = configuration.GetSection($"{AuthOptions.Section}:External").Get<ExternalIssuerOptions>() ?? new();
         var auth = services.AddAuthentication(Selector)
@@ -42,7 +44,7 @@ public static class AuthSetup
         {
             o.MapInboundClaims = false;
             o.TokenValidationParameters = tokens.ValidationParameters();
-            o.Events = new JwtBearerEvents { OnChallenge = ProblemChallenge };
+            o.Events = new JwtBearerEvents { OnChallenge = ProblemChallenge, OnTokenValidated = MapLocalUserAsync };
         });
 
         if (external.Enabled)
@@ -58,6 +60,10 @@ public static class AuthSetup
                     ValidIssuer = external.Issuer,
                     ValidateAudience = !string.IsNullOrWhiteSpace(external.Audience),
                     ValidAudience = external.Audience,
+                    // Asymmetric only: the keys come from a JWKS, so an HMAC "signed" with a public key must never pass.
+                    ValidAlgorithms = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"],
+                    RequireSignedTokens = true,
+                    RequireExpirationTime = true,
                     ClockSkew = TimeSpan.FromSeconds(30),
                 };
                 o.Events = new JwtBearerEvents
@@ -91,25 +97,54 @@ public static class AuthSetup
         await Infrastructure.ProblemHandling.WriteAsync(context.HttpContext, 401, code, "Unauthorized", detail);
     }
 
-    /// <summary>Maps the external `sub` to a local user (created on first sight) and adds its id and role as claims.</summary>
+    /// <summary>
+    /// Local tokens: the subject must be an existing local user; the role is that user's current role, not the one
+    /// written into the token when it was issued.
+    /// </summary>
+    private static async Task MapLocalUserAsync(TokenValidatedContext context)
+    {
+        var principal = context.Principal!;
+        if (!Guid.TryParse(principal.FindFirstValue(JwtRegisteredClaimNames.Sub), out var userId))
+        {
+            context.Fail("The token subject is not a user id.");
+            return;
+        }
+
+        var directory = context.HttpContext.RequestServices.GetRequiredService<CallerDirectory>();
+        var role = await directory.RoleOfAsync(userId, context.HttpContext.RequestAborted);
+        if (role is null)
+        {
+            context.Fail("The token's user does not exist.");
+            return;
+        }
+
+        context.Principal = CallerDirectory.Principal(userId, role, principal.FindFirstValue("sid"), context.Scheme.Name);
+    }
+
+    /// <summary>
+    /// External tokens: `sub` maps to a local user (created on first sight); identity and role come only from that
+    /// local record, so the token's own `role` (Supabase sends "authenticated") or `tp_uid` claims are ignored.
+    /// </summary>
     private static async Task MapExternalUserAsync(TokenValidatedContext context)
     {
         var principal = context.Principal!;
         var sub = principal.FindFirstValue(JwtRegisteredClaimNames.Sub);
         var issuer = principal.FindFirstValue(JwtRegisteredClaimNames.Iss) ?? "external";
-        if (string.IsNullOrWhiteSpace(sub)) { context.Fail("The token has no subject."); return; }
+        if (string.IsNullOrWhiteSpace(sub) || sub.Length > 255) { context.Fail("The token has no usable subject."); return; }
         var users = context.HttpContext.RequestServices.GetRequiredService<UserStore>();
         var options = context.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value.External;
         var user = await users.FindByExternalAsync(issuer, sub, context.HttpContext.RequestAborted);
         if (user is null)
         {
-            var email = principal.FindFirstValue(JwtRegisteredClaimNames.Email) ?? $"{sub}@{new Uri(issuer, UriKind.RelativeOrAbsolute).GetComponents(UriComponents.Host, UriFormat.Unescaped)}";
+            var claimedEmail = principal.FindFirstValue(JwtRegisteredClaimNames.Email);
+            var host = Uri.TryCreate(issuer, UriKind.Absolute, out var issuerUri) ? issuerUri.Host : "external";
+            var email = claimedEmail is { Length: > 0 and <= 254 } && claimedEmail.Contains('@') ? claimedEmail : $"{Guid.NewGuid():N}@{host}";
             var role = Roles.SelfRegistrable.Contains(options.DefaultRole) ? options.DefaultRole : Roles.Student;
             user = await users.CreateAsync(email, null, email.Split('@')[0], role, issuer, sub, context.HttpContext.RequestAborted)
                 ?? await users.FindByExternalAsync(issuer, sub, context.HttpContext.RequestAborted);
             if (user is null) { context.Fail("The external account's email is already used by a local account."); return; }
         }
-        var identity = new ClaimsIdentity([new Claim(CurrentUserClaims.LocalUserId, user.Id.ToString()), new Claim("role", user.Role)]);
-        principal.AddIdentity(identity);
+
+        context.Principal = CallerDirectory.Principal(user.Id, user.Role, sessionId: null, context.Scheme.Name);
     }
 }
