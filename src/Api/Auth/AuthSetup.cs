@@ -26,53 +26,64 @@ public static class AuthSetup
         services.AddSingleton<CallerDirectory>();
         services.AddSingleton<LoginThrottleStore>();
 
-        var external = configuration.GetSection($"{AuthOptions.Section}:External").Get<ExternalIssuerOptions>() ?? new();
-        var auth = services.AddAuthentication(Selector)
+        services.AddAuthentication(Selector)
             // Route each bearer token to the scheme of its issuer, so local and external tokens both work.
+            // Options are read at request time (not at registration) so every configuration source applies.
             .AddPolicyScheme(Selector, Selector, o => o.ForwardDefaultSelector = http =>
             {
+                var external = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value.External;
                 if (!external.Enabled) return LocalScheme;
                 var header = http.Request.Headers.Authorization.ToString();
                 if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return LocalScheme;
                 var handler = new JsonWebTokenHandler();
                 var raw = header["Bearer ".Length..].Trim();
                 if (!handler.CanReadToken(raw)) return LocalScheme;
-                return handler.ReadJsonWebToken(raw).Issuer == external.Issuer ? ExternalScheme : LocalScheme;
+                try
+                {
+                    return handler.ReadJsonWebToken(raw).Issuer == external.Issuer ? ExternalScheme : LocalScheme;
+                }
+                catch (ArgumentException)
+                {
+                    // Unreadable payload (e.g. a non-string "sub"): the local scheme refuses it with a 401.
+                    return LocalScheme;
+                }
             })
-            .AddJwtBearer(LocalScheme, _ => { });
+            .AddJwtBearer(LocalScheme, _ => { })
+            // Registered always, selected only when Auth:External is configured.
+            .AddJwtBearer(ExternalScheme, _ => { });
         services.AddOptions<JwtBearerOptions>(LocalScheme).Configure<TokenService>((o, tokens) =>
         {
             o.MapInboundClaims = false;
             o.TokenValidationParameters = tokens.ValidationParameters();
             o.Events = new JwtBearerEvents { OnChallenge = ProblemChallenge, OnTokenValidated = MapLocalUserAsync };
         });
-
-        if (external.Enabled)
+        services.AddOptions<JwtBearerOptions>(ExternalScheme).Configure<Microsoft.Extensions.Options.IOptions<AuthOptions>>((o, options) =>
         {
-            // Keys come from the issuer's JWKS (cached and refreshed by the configuration manager).
-            auth.AddJwtBearer(ExternalScheme, o =>
+            var external = options.Value.External;
+            o.MapInboundClaims = false;
+            o.Events = new JwtBearerEvents { OnChallenge = ProblemChallenge, OnTokenValidated = MapExternalUserAsync };
+            if (!external.Enabled)
             {
-                o.MapInboundClaims = false;
-                o.RequireHttpsMetadata = external.JwksUrl!.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
-                o.ConfigurationManager = new JwksConfigurationManager(external.JwksUrl!, external.Issuer!);
-                o.TokenValidationParameters = new TokenValidationParameters
-                {
-                    ValidIssuer = external.Issuer,
-                    ValidateAudience = !string.IsNullOrWhiteSpace(external.Audience),
-                    ValidAudience = external.Audience,
-                    // Asymmetric only: the keys come from a JWKS, so an HMAC "signed" with a public key must never pass.
-                    ValidAlgorithms = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"],
-                    RequireSignedTokens = true,
-                    RequireExpirationTime = true,
-                    ClockSkew = TimeSpan.FromSeconds(30),
-                };
-                o.Events = new JwtBearerEvents
-                {
-                    OnChallenge = ProblemChallenge,
-                    OnTokenValidated = MapExternalUserAsync,
-                };
-            });
-        }
+                // Never selected; refuse everything should it be reached anyway.
+                o.TokenValidationParameters = new TokenValidationParameters { ValidIssuer = "\0", ValidAudience = "\0", RequireSignedTokens = true };
+                return;
+            }
+
+            // Keys come from the issuer's JWKS (cached and refreshed by the configuration manager).
+            o.RequireHttpsMetadata = external.JwksUrl!.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+            o.ConfigurationManager = new JwksConfigurationManager(external.JwksUrl!, external.Issuer!);
+            o.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidIssuer = external.Issuer,
+                ValidateAudience = !string.IsNullOrWhiteSpace(external.Audience),
+                ValidAudience = external.Audience,
+                // Asymmetric only: the keys come from a JWKS, so an HMAC "signed" with a public key must never pass.
+                ValidAlgorithms = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"],
+                RequireSignedTokens = true,
+                RequireExpirationTime = true,
+                ClockSkew = TimeSpan.FromSeconds(30),
+            };
+        });
         services.AddAuthorization();
         return services;
     }
@@ -104,7 +115,8 @@ public static class AuthSetup
     private static async Task MapLocalUserAsync(TokenValidatedContext context)
     {
         var principal = context.Principal!;
-        if (!Guid.TryParse(principal.FindFirstValue(JwtRegisteredClaimNames.Sub), out var userId))
+        var subjects = principal.FindAll(JwtRegisteredClaimNames.Sub).ToList();
+        if (subjects.Count != 1 || !Guid.TryParse(subjects[0].Value, out var userId))
         {
             context.Fail("The token subject is not a user id.");
             return;
@@ -128,7 +140,8 @@ public static class AuthSetup
     private static async Task MapExternalUserAsync(TokenValidatedContext context)
     {
         var principal = context.Principal!;
-        var sub = principal.FindFirstValue(JwtRegisteredClaimNames.Sub);
+        var subjects = principal.FindAll(JwtRegisteredClaimNames.Sub).ToList();
+        var sub = subjects.Count == 1 ? subjects[0].Value : null;
         var issuer = principal.FindFirstValue(JwtRegisteredClaimNames.Iss) ?? "external";
         if (string.IsNullOrWhiteSpace(sub) || sub.Length > 255) { context.Fail("The token has no usable subject."); return; }
         var users = context.HttpContext.RequestServices.GetRequiredService<UserStore>();
