@@ -41,6 +41,7 @@ public static class Composition
             // Confidence levels are upper-case in the contract (HIGH|MEDIUM|LOW); other enums are snake_case.
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter<Confidence>());
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+            o.SerializerOptions.Converters.Add(new NoNulStringConverter());
         });
         services.AddApiProblemDetails();
         services.AddOpenApi();

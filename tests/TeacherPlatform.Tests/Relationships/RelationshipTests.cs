@@ -124,7 +124,11 @@ public sealed class RelationshipTests(ApiFactory factory) : IClassFixture<ApiFac
         await (await factory.CreateClient().GetAsync("/api/relationships")).AssertProblemAsync(HttpStatusCode.Unauthorized);
         await (await factory.CreateClient().PostAsync($"/api/relationships/{first["id"]}/accept", null)).AssertProblemAsync(HttpStatusCode.Unauthorized);
     }
+}
 
+/// <summary>Own app instance (a FakeTimeProvider for the whole host); no class fixture, so PGlite's single connection is free.</summary>
+public sealed class RelationshipExpiryTests
+{
     [Fact]
     public async Task A_pending_invitation_shares_nothing_and_expires()
     {

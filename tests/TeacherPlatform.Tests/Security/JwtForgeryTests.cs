@@ -118,7 +118,11 @@ public sealed class JwtForgeryTests(ApiFactory factory) : IClassFixture<ApiFacto
         await (await client.PostJsonAsync("/api/knowledge", new { title = "Public", source_type = "text", is_public = true, filename = "a.txt" }))
             .AssertProblemAsync(HttpStatusCode.Forbidden);
     }
+}
 
+/// <summary>Own app instance (role cache off); no class fixture, so PGlite's single connection is free.</summary>
+public sealed class DemotionTests
+{
     [Fact]
     public async Task A_demoted_user_loses_the_old_role_on_the_next_request()
     {
