@@ -32,6 +32,7 @@ public static class Composition
         builder.WebHost.ConfigureKestrel((context, k) =>
             k.Limits.MaxRequestBodySize = (context.Configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions()).MaxRequestBodyBytes);
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.RemoveServerHeader();
 
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -41,6 +42,7 @@ public static class Composition
             // Confidence levels are upper-case in the contract (HIGH|MEDIUM|LOW); other enums are snake_case.
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter<Confidence>());
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+            o.SerializerOptions.Converters.Add(new NoNulStringConverter());
         });
         services.AddApiProblemDetails();
         services.AddOpenApi();
@@ -53,6 +55,7 @@ public static class Composition
         services.AddHostedService(sp => sp.GetRequiredService<StartupTasks>());
         services.AddApiAuth(configuration);
         services.AddApiRateLimiting(configuration);
+        services.AddRelationships(configuration);
 
         services.AddOptions<CorsOptions>().Bind(configuration.GetSection(CorsOptions.Section));
         services.AddCors();
@@ -96,6 +99,7 @@ public static class Composition
     public static WebApplication UseTeacherPlatform(this WebApplication app)
     {
         app.UseTrustedForwardedHeaders();
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseCors();

@@ -9,6 +9,8 @@ public sealed class AuthOptions
     public BootstrapAdminOptions BootstrapAdmin { get; set; } = new();
     public ExternalIssuerOptions External { get; set; } = new();
     public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(7);
+    /// <summary>How long a user's role is cached between lookups of the local record (0 = look up on every request).</summary>
+    public TimeSpan RoleCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 public sealed class JwtOptions

@@ -134,8 +134,8 @@ public sealed class SafeHttpFetcher : IDisposable
         }
 
         if (addresses.Length == 0) throw Failed($"The host '{host}' has no addresses.");
-        if (!_options.AllowPrivateNetworks && addresses.FirstOrDefault(a => !AddressPolicy.IsPublic(a)) is { } blocked)
-            throw new ExtractionException(ExtractionErrorCodes.ForbiddenAddress, $"The host '{host}' resolves to a non-public address ({blocked}).");
+        if (!_options.AllowPrivateNetworks && addresses.Any(a => !AddressPolicy.IsPublic(a)))
+            throw new ExtractionException(ExtractionErrorCodes.ForbiddenAddress, $"The host '{host}' is not a public address.");
         return addresses;
     }
 

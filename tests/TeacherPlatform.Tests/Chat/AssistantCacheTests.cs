@@ -60,8 +60,8 @@ public sealed class AssistantCacheTests
         var teacherB = await factory.RegisterAsync("teacher");
         var studentA = await factory.RegisterAsync("student");
         var studentB = await factory.RegisterAsync("student");
-        await teacherA.Client.PostJsonAsync("/api/relationships", new { student_id = studentA.Id });
-        await teacherB.Client.PostJsonAsync("/api/relationships", new { student_id = studentB.Id });
+        await teacherA.LinkAsync(studentA);
+        await teacherB.LinkAsync(studentB);
         var privateDoc = await factory.IngestAsync(teacherA, "Studio secrets", "text", "secrets.txt",
             Encoding.UTF8.GetBytes("The moonstone legato drill connects every note of a five-finger pattern with overlapping key releases and a relaxed wrist."), "text/plain");
 

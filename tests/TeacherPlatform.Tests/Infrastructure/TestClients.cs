@@ -15,7 +15,7 @@ public static class TestClients
 
     public const string Password = "Correct-Horse-7";
 
-    public static async Task<TestUser> RegisterAsync(this ApiFactory factory, string role = "student", string? email = null)
+    public static async Task<TestUser> RegisterAsync(this Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> factory, string role = "student", string? email = null)
     {
         email ??= $"{role}{Interlocked.Increment(ref _counter)}-{Guid.NewGuid():N}@example.com";
         var anon = factory.CreateClient();
@@ -44,6 +44,18 @@ public static class TestClients
         var client = factory.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body!["access_token"]!.GetValue<string>());
         return new TestUser(Guid.Parse(body["user"]!["id"]!.GetValue<string>()), email, "admin", body["access_token"]!.GetValue<string>(), body["refresh_token"]!.GetValue<string>(), client);
+    }
+
+    /// <summary>Links a teacher and a student the only way there is: the teacher invites, the student accepts.</summary>
+    /// <returns>The relationship id.</returns>
+    public static async Task<string> LinkAsync(this TestUser teacher, TestUser student)
+    {
+        var invite = await teacher.Client.PostJsonAsync("/api/relationships", new { student_id = student.Id });
+        Assert.Equal(HttpStatusCode.Accepted, invite.StatusCode);
+        var id = (await invite.ReadJsonAsync())["id"]!.GetValue<string>();
+        var accept = await student.Client.PostAsync($"/api/relationships/{id}/accept", null);
+        Assert.Equal(HttpStatusCode.OK, accept.StatusCode);
+        return id;
     }
 
     public static async Task<JsonObject> ReadJsonAsync(this HttpResponseMessage response) =>

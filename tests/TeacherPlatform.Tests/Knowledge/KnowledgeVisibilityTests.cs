@@ -13,7 +13,7 @@ public sealed class KnowledgeVisibilityTests(ApiFactory factory) : IClassFixture
         var teacherB = await factory.RegisterAsync("teacher");
         var studentOfA = await factory.RegisterAsync("student");
         var stranger = await factory.RegisterAsync("student");
-        Assert.Equal(HttpStatusCode.Created, (await teacherA.Client.PostJsonAsync("/api/relationships", new { student_id = studentOfA.Id })).StatusCode);
+        await teacherA.LinkAsync(studentOfA);
 
         var privateId = await factory.IngestAsync(teacherA, "A's private notes", "text", "notes.txt",
             Encoding.UTF8.GetBytes("The velvetine wrist circle is our studio's secret warm-up before scales."), "text/plain");

@@ -58,8 +58,7 @@ public static class ProjectTestKit
 
     public static async Task LinkAsync(TestUser teacher, TestUser student)
     {
-        var response = await teacher.Client.PostJsonAsync("/api/relationships", new { student_id = student.Id });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        await teacher.LinkAsync(student);
     }
 
     public static async Task GrantAsync(TestUser granter, Guid projectId, TestUser grantee, string permission)

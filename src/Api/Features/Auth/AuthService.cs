@@ -7,8 +7,8 @@ namespace TeacherPlatform.Api.Features.Auth;
 
 /// <summary>Registration, login with lockout, refresh-token rotation and logout.</summary>
 public sealed class AuthService(
-    UserStore users, AuthSessionStore sessions, PasswordHasher hasher, TokenService tokens,
-    IOptions<AuthOptions> options, TimeProvider clock, ILogger<AuthService> logger)
+    UserStore users, AuthSessionStore sessions, PasswordHasher hasher, TokenService tokens, LoginThrottleStore throttle,
+    CallerDirectory directory, IOptions<AuthOptions> options, TimeProvider clock, ILogger<AuthService> logger)
 {
     private static readonly HashSet<string> CommonPasswords = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -51,24 +51,25 @@ public sealed class AuthService(
         v.Required("email", request.Email, 254).Required("password", request.Password, 128);
         v.ThrowIfInvalid();
 
-        var user = await users.FindByEmailAsync(request.Email!, ct);
-        var now = clock.GetUtcNow();
-        if (user?.LockedUntil is { } until && until > now)
+        // The attempt is counted (atomically) before the password is checked, and for every email alike: a lock, the
+        // answer and the work done never depend on whether the account exists.
+        var lockout = options.Value.Lockout;
+        var claim = await throttle.ClaimAttemptAsync(request.Email!, lockout.MaxFailedAttempts, lockout.LockoutDuration, ct);
+        if (!claim.Allowed)
         {
             throw new AppProblem(429, "account_locked", "Too many failed logins",
-                "This account is temporarily locked after repeated failed logins.") { RetryAfter = until - now };
+                "Sign-in for this email is temporarily locked after repeated failed logins.")
+            { RetryAfter = claim.LockedUntil!.Value - clock.GetUtcNow() };
         }
+
+        var user = await users.FindByEmailAsync(request.Email!, ct);
         var ok = await hasher.VerifyAsync(request.Password!, user?.PasswordHash);
         if (!ok || user is null)
         {
-            if (user is not null)
-            {
-                var lockout = options.Value.Lockout;
-                await users.RecordLoginFailureAsync(user.Id, lockout.MaxFailedAttempts, lockout.LockoutDuration, ct);
-            }
             throw AppProblem.Unauthorized("invalid_credentials", "Email or password is incorrect.");
         }
-        await users.ResetLoginFailuresAsync(user.Id, ct);
+        await throttle.ResetAsync(request.Email!, ct);
+        directory.Remember(user);
         return await IssueAsync(user, ct);
     }
 
@@ -116,6 +117,7 @@ public sealed class AuthService(
         if (existing is not null)
         {
             await users.SetRoleAndPasswordAsync(existing.Id, Roles.Admin, hash, ct);
+            directory.Forget(existing.Id);
             return (await users.FindByIdAsync(existing.Id, ct))!;
         }
         return await users.CreateAsync(email, hash, displayName, Roles.Admin, ct: ct)

@@ -93,12 +93,18 @@ public static class StorageEndpoints
             return StorageProblems.NotFound();
         }
 
+        var contentType = await DownloadHeaders.DecideContentTypeAsync(key, stored.Content, context.RequestAborted);
         // no-cache: clients may keep the bytes but must revalidate (a cheap 304), so every use passes the access policy.
         context.Response.Headers.CacheControl = "private, no-cache";
+        context.Response.Headers.XContentTypeOptions = "nosniff";
+        context.Response.Headers.ContentDisposition = DownloadHeaders.Disposition(contentType, context.Request.Query["name"].ToString(), key);
+        // Even if a browser is tricked into rendering the bytes, they get no script and no origin.
+        context.Response.Headers.ContentSecurityPolicy = contentType == DownloadHeaders.Pdf
+            ? "default-src 'none'; frame-ancestors 'none'"
+            : "default-src 'none'; frame-ancestors 'none'; sandbox";
         return Results.Stream(
             stored.Content,
-            stored.ContentType,
-            fileDownloadName: context.Request.Query["name"].ToString() is { Length: > 0 } name ? name : null,
+            contentType,
             lastModified: stored.Info.LastModified,
             entityTag: EntityTagHeaderValue.Parse(stored.Info.ETag),
             enableRangeProcessing: true);
@@ -108,6 +114,15 @@ public static class StorageEndpoints
     private static async Task<IResult?> AuthorizeAsync(HttpContext context, string key, string operation)
     {
         var query = context.Request.Query;
+        // Each signed parameter exactly once: a repeated one would be read joined with commas.
+        foreach (var name in (ReadOnlySpan<string>)["op", "exp", "uid", "name", "sig"])
+        {
+            if (query[name].Count > 1)
+            {
+                return StorageProblems.InvalidSignature();
+            }
+        }
+
         var claims = new SignedUrlClaims(query["op"].ToString(), key, query["exp"].ToString(), query["uid"].ToString(), query["name"].ToString());
 
         // The op and key are covered by the signature; checking them first just avoids hashing obvious mismatches.
@@ -125,7 +140,8 @@ public static class StorageEndpoints
                 return StorageProblems.Expired();
         }
 
-        // A URL issued without a user (server-side use) is authorised by its signature alone.
+        // A URL issued without a user was minted by the server for its own use (its signature binds the "server"
+        // audience, so a user's URL cannot be edited into one); it is authorised by its signature alone.
         // Every feature registers a policy for its own key prefix and allows keys it does not own; all must agree.
         if (claims.User is { } userId)
         {

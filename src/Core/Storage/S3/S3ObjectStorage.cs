@@ -48,6 +48,12 @@ public sealed class S3ObjectStorage : IObjectStorage, IDisposable
             {
                 request.ResponseHeaderOverrides.ContentDisposition = AttachmentDisposition(downloadFileName);
             }
+
+            // Projects are verified PDFs: never replay the uploader's Content-Type.
+            if (key.StartsWith("projects/", StringComparison.Ordinal))
+            {
+                request.ResponseHeaderOverrides.ContentType = "application/pdf";
+            }
         });
 
     public async Task<ObjectInfo?> HeadAsync(string key, CancellationToken cancellationToken = default)
