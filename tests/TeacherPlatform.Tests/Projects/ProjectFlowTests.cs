@@ -96,10 +96,10 @@ public abstract class ProjectFlowTests
         {
             // What PDF viewers send first to learn the size; some S3-compatible servers answer it with the whole object.
             firstByte.Headers.Range = new RangeHeaderValue(0, 0);
-            var one = await student.Client.SendAsync(firstByte);
-            Assert.Equal(HttpStatusCode.PartialContent, one.StatusCode);
-            Assert.Equal($"bytes 0-0/{pdf.Length}", one.Content.Headers.ContentRange!.ToString());
-            Assert.Equal(pdf[..1], await one.Content.ReadAsByteArrayAsync());
+            var head = await student.Client.SendAsync(firstByte);
+            Assert.Equal(HttpStatusCode.PartialContent, head.StatusCode);
+            Assert.Equal($"bytes 0-0/{pdf.Length}", head.Content.Headers.ContentRange!.ToString());
+            Assert.Equal(pdf[..1], await head.Content.ReadAsByteArrayAsync());
         }
         using (var suffix = new HttpRequestMessage(HttpMethod.Get, $"/api/projects/{created.Id}/stream"))
         {

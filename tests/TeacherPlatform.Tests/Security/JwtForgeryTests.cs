@@ -50,7 +50,7 @@ public sealed class JwtForgeryTests(ApiFactory factory) : IClassFixture<ApiFacto
         var victim = await factory.RegisterAsync("teacher");
         var sub = victim.Id.ToString();
         var claims = new Dictionary<string, object> { ["sub"] = sub, ["role"] = "admin" };
-        var publicJwk = Keys.Jwk;
+        var publicJwk = Keys.PublishedJwks.Single(k => k.Kid == Keys.KeyId);
         var publicBytes = Base64UrlEncoder.DecodeBytes(publicJwk.X).Concat(Base64UrlEncoder.DecodeBytes(publicJwk.Y)).ToArray();
         using var pub = ECDsa.Create(new ECParameters
         {
