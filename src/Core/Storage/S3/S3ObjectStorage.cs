@@ -95,14 +95,25 @@ public sealed class S3ObjectStorage : IObjectStorage, IDisposable
             var response = await _client.GetObjectAsync(request, cancellationToken);
             // A server may ignore the range and send the whole object (s3rver does for bytes=0-0): never hand back more
             // or other bytes than were asked for.
-            return request.ByteRange is not null && string.IsNullOrEmpty(response.ContentRange)
-                ? new ObjectSliceStream(response.ResponseStream, offset, length)
-                : response.ResponseStream;
+            if (request.ByteRange is null) return response.ResponseStream;
+            var start = ContentRangeStart(response.ContentRange) ?? 0;
+            var exact = start == offset && (length is null || response.ContentLength == length);
+            return exact ? response.ResponseStream : new ObjectSliceStream(response.ResponseStream, Math.Max(0, offset - start), length);
         }
         catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
         {
             throw new FileNotFoundException($"Object '{key}' does not exist.", key, ex);
         }
+    }
+
+    /// <summary>The first byte a "Content-Range: bytes a-b/n" answer starts at, or null without one.</summary>
+    private static long? ContentRangeStart(string? contentRange)
+    {
+        if (string.IsNullOrEmpty(contentRange)) return null;
+        var value = contentRange.StartsWith("bytes ", StringComparison.OrdinalIgnoreCase) ? contentRange[6..] : contentRange;
+        var dash = value.IndexOf('-', StringComparison.Ordinal);
+        return dash > 0 && long.TryParse(value.AsSpan(0, dash), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var start)
+            ? start : null;
     }
 
     public async Task PutAsync(string key, Stream content, string contentType, CancellationToken cancellationToken = default)
