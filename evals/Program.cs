@@ -16,6 +16,8 @@ public static class EvalsProgram
           bench      load generator (HdrHistogram)                   --base-url URL [--profile full|quick|smoke] [--scenarios ...] [--server-pid PID]
           calibrate  confidence thresholds from the latest answers runs --on gutenberg (odd ids calibrate, even ids and other datasets report)
           report     rebuild evals/results/REPORT.md from the JSON
+          edge-bench edge gateway vs the API: cached full/64 KB range reads of a 5 MB PDF, added latency on /api/search
+                     [--api-url URL --edge-url URL] [--clients 50] [--duration 15] [--search-requests 200]
           ingest-bench  in-process extract + partition speed           [--folder DIR] [--repeat 5] [--synthetic-pages 50]
           all        start an instance (embedded defaults), then all of the above [--quick] [--base-url URL to use a running one]
                      [--llm-stub-ttft-ms 100 [--llm-stub-env Llm__Provider=OpenAi,Llm__OpenAi__Endpoint={url},...]] [--server-env K=V,...]
@@ -54,6 +56,7 @@ public static class EvalsProgram
                 case "ann": await AnnCommand.RunAsync(env, options, cts.Token); break;
                 case "answers": await AnswersCommand.RunAsync(env, options, cts.Token); break;
                 case "bench": await BenchCommand.RunAsync(env, options, cts.Token); break;
+                case "edge-bench": await EdgeBenchCommand.RunAsync(env, options, cts.Token); break;
                 case "ingest-bench": await IngestBenchCommand.RunAsync(options, Console.Out, cts.Token); break;
                 case "calibrate": CalibrateCommand.Run(env, options); break;
                 case "report": Console.WriteLine(MarkdownReport.Rebuild(env.ResultsDirectory)); break;

@@ -88,6 +88,7 @@ public static class MarkdownReport
                     case "ann": Ann(sb, results.Deserialize<AnnResult>(Json.Options)!, charts, stem); break;
                     case "answers": Answers(sb, results.Deserialize<AnswersResult>(Json.Options)!); break;
                     case "bench": Bench(sb, results.Deserialize<BenchResult>(Json.Options)!, charts, stem); break;
+                    case "edge-bench": EdgeBench(sb, results.Deserialize<EdgeBenchResult>(Json.Options)!); break;
                     case "calibrate": Calibrate(sb, results.Deserialize<CalibrationResult>(Json.Options)!); break;
                     default: sb.AppendLine("(no renderer)"); break;
                 }
@@ -241,6 +242,20 @@ public static class MarkdownReport
             sb.AppendLine().AppendLine("</details>").AppendLine();
             TryChart(sb, () => Charts.LoadStages(charts, stem, s), $"{s.Name} latency by stage");
         }
+    }
+
+    private static void EdgeBench(StringBuilder sb, EdgeBenchResult r)
+    {
+        sb.AppendLine($"Project PDF {r.PdfBytes / 1048576.0:0.00} MB ({r.PdfPages} pages); range reads of {r.RangeBytes / 1024} KB at random offsets.").AppendLine();
+        sb.AppendLine("| run | target | clients | requests | req/s | MB/s | errors | p50 / p95 / p99 / max ms | X-Edge-Cache |").AppendLine("|---|---|---|---|---|---|---|---|---|");
+        foreach (var l in r.Reads)
+            sb.AppendLine($"| {l.Name} | {l.Target} | {l.Clients} | {l.Requests} | {l.Throughput:0.#} | {l.MegabytesPerSecond:0.#} | {l.Errors} | {L(l.LatencyMs)} | " +
+                          string.Join(", ", l.CacheHeader.Select(kv => $"{kv.Key} × {kv.Value}")) + " |");
+        var s = r.Search;
+        sb.AppendLine().AppendLine($"`{s.Path}`, {s.Requests} distinct questions each way, one client: direct p50/p95/p99/max {L(s.DirectMs)} ms; " +
+                                   $"through the edge {L(s.EdgeMs)} ms; added p50 {s.AddedP50Ms:0.###} ms, p95 {s.AddedP95Ms:0.###} ms.").AppendLine();
+        sb.AppendLine("| goal (issue 12) | measured | result |").AppendLine("|---|---|---|");
+        foreach (var g in r.Goals) sb.AppendLine($"| {g.Goal} | {g.Measured} | {(g.Met ? "MET" : "MISSED")} |");
     }
 
     private static void TryChart(StringBuilder sb, Func<string> draw, string alt)
