@@ -105,6 +105,7 @@ public static class Composition
         app.UseCors();
         app.UseAuthentication();
         app.UseRateLimiter();
+        app.UseNulQueryStringGuard();
         app.UseAuthorization();
         app.UseOutputCache();
 

@@ -207,6 +207,8 @@ public static partial class AnnotationContent
         var s = e.GetString()!;
         if (required && string.IsNullOrWhiteSpace(s)) v.Add($"{at}.{name}", $"'{name}' must not be empty.");
         if (s.Length > MaxText) v.Add($"{at}.{name}", $"'{name}' must be at most {MaxText} characters.");
+        // JsonElement bypasses NoNulStringConverter; PostgreSQL cannot store U+0000 (a 500 otherwise).
+        if (s.Contains('\0')) v.Add($"{at}.{name}", $"'{name}' must not contain NUL characters.");
         return s;
     }
 

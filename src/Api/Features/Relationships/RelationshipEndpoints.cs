@@ -24,6 +24,8 @@ public sealed class RelationshipOptions
     public const string Section = "Relationships";
     /// <summary>How long an invitation can be accepted.</summary>
     public TimeSpan InvitationLifetime { get; set; } = TimeSpan.FromDays(14);
+    /// <summary>How often expired invitations and idle login-throttle rows are deleted (<see cref="StaleRowPruner"/>).</summary>
+    public TimeSpan PruneInterval { get; set; } = TimeSpan.FromHours(1);
 }
 
 public static class RelationshipEndpoints
@@ -31,7 +33,9 @@ public static class RelationshipEndpoints
     public static IServiceCollection AddRelationships(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<RelationshipOptions>().Bind(configuration.GetSection(RelationshipOptions.Section))
-            .Validate(o => o.InvitationLifetime > TimeSpan.Zero, "Relationships:InvitationLifetime must be positive.");
+            .Validate(o => o.InvitationLifetime > TimeSpan.Zero, "Relationships:InvitationLifetime must be positive.")
+            .Validate(o => o.PruneInterval > TimeSpan.Zero, "Relationships:PruneInterval must be positive.");
+        services.AddHostedService<StaleRowPruner>();
         return services;
     }
 
