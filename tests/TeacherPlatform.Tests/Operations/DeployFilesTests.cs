@@ -12,6 +12,9 @@ namespace TeacherPlatform.Tests.Operations;
 /// required ones are present, the alert rules pass promtool, and every metric the dashboard and rules name is
 /// exposed by a running instance after a short workload.
 /// </summary>
+// The live scrape needs to be the only host in the process: meters of the same name in other test hosts (one process,
+// many hosts, which never happens in production) can take over this host's metric streams in the OpenTelemetry SDK.
+[Collection(TeacherPlatform.Tests.Platform.ProcessCollection.Name)]
 public sealed partial class DeployFilesTests
 {
     private static readonly string Root = FindRoot();
