@@ -139,18 +139,17 @@ public sealed partial class ExtractiveChatClientTests
     }
 
     [Fact]
-    public async Task Is_the_default_connector_and_serves_semantic_kernel_too()
+    public async Task Is_the_default_connector()
     {
         await using var services = Services(new Dictionary<string, string?>());
 
         var client = services.GetRequiredService<IChatClient>();
-        var history = new ChatHistory();
-        history.AddUserMessage("Anything?");
-        var reply = await services.GetRequiredService<IChatCompletionService>().GetChatMessageContentAsync(history);
+        var reply = await client.GetResponseAsync("Anything?");
 
         Assert.NotNull(client.GetService<ExtractiveChatClient>());
+        Assert.Null(services.GetService<IChatCompletionService>());
         Assert.Equal(new ChatConnectorInfo("extractive", ExtractiveChatClient.ModelId, IsExtractive: true), services.GetRequiredService<ChatConnectorInfo>());
-        Assert.Equal(new ExtractiveAnswerWording().NoSources, reply.Content);
+        Assert.Equal(new ExtractiveAnswerWording().NoSources, reply.Text);
     }
 
     [Fact]

@@ -124,7 +124,7 @@ public sealed class OpenAiCompatibleChatClientTests : ChatConnectorContractTests
     }
 
     [Fact]
-    public async Task Semantic_kernel_service_is_the_sk_openai_connector()
+    public async Task Is_the_sk_openai_connector_behind_the_chat_client_and_no_sk_chat_service_is_registered()
     {
         await using var server = await LocalHttpServer.StartAsync(_ => Results.Json(new
         {
@@ -136,11 +136,12 @@ public sealed class OpenAiCompatibleChatClientTests : ChatConnectorContractTests
         }));
         await using var services = Connect(server);
 
-        var service = services.GetRequiredService<IChatCompletionService>();
-        var reply = await service.GetChatMessageContentAsync("Ready?");
+        var client = services.GetRequiredService<IChatClient>();
+        var reply = await client.GetResponseAsync("Ready?");
 
-        Assert.IsType<OpenAIChatCompletionService>(service);
-        Assert.Equal("Yes.", reply.Content);
+        Assert.NotNull(client.GetService<OpenAIChatCompletionService>());
+        Assert.Null(services.GetService<IChatCompletionService>());
+        Assert.Equal("Yes.", reply.Text);
         Assert.Equal(new ChatConnectorInfo("openai", Model, IsExtractive: false), services.GetRequiredService<ChatConnectorInfo>());
     }
 }

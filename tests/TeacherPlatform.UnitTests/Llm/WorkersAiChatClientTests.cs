@@ -200,19 +200,18 @@ public sealed class WorkersAiChatClientTests : ChatConnectorContractTests
     }
 
     [Fact]
-    public async Task Is_registered_as_semantic_kernel_chat_completion_service()
+    public async Task Is_registered_as_the_chat_client_with_its_connector_info()
     {
         await using var server = await LocalHttpServer.StartAsync((_, context) =>
             WriteEventStreamAsync(context, [Chunk("Wrist"), Chunk(" loose"), "[DONE]"]));
         await using var services = Connect(server);
         var info = services.GetRequiredService<ChatConnectorInfo>();
-        var history = new ChatHistory("You are a piano tutor.");
-        history.AddUserMessage("Wrist?");
+        ChatMessage[] history = [new(ChatRole.System, "You are a piano tutor."), new(ChatRole.User, "Wrist?")];
 
-        var chunks = await services.GetRequiredService<IChatCompletionService>()
-            .GetStreamingChatMessageContentsAsync(history).ToListAsync();
+        var chunks = await services.GetRequiredService<IChatClient>().GetStreamingResponseAsync(history).ToListAsync();
 
-        Assert.Equal("Wrist loose", string.Concat(chunks.Select(c => c.Content)));
+        Assert.Null(services.GetService<IChatCompletionService>());
+        Assert.Equal("Wrist loose", string.Concat(chunks.Select(c => c.Text)));
         Assert.Equal(new ChatConnectorInfo("workersai", "@cf/meta/llama-4-scout-17b-16e-instruct", IsExtractive: false), info);
     }
 }

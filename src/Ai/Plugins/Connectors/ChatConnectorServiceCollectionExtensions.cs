@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.SemanticKernel.ChatCompletion;
 
 namespace TeacherPlatform.Ai.Connectors;
 
@@ -19,7 +18,7 @@ public static class ChatConnectorServiceCollectionExtensions
 
     /// <summary>
     /// Registers the chat connector chosen by <c>Llm:Provider</c> as a singleton <see cref="IChatClient"/> (with
-    /// OpenTelemetry), as SK's <see cref="IChatCompletionService"/>, and <see cref="ChatConnectorInfo"/>.
+    /// OpenTelemetry) and <see cref="ChatConnectorInfo"/>.
     /// The provider is read when the client is first resolved, not now, so configuration added later still counts.
     /// </summary>
     public static IServiceCollection AddChatConnectors(this IServiceCollection services, IConfiguration configuration)
@@ -35,14 +34,6 @@ public static class ChatConnectorServiceCollectionExtensions
         services.AddSingleton<IChatClient>(sp => new ChatClientBuilder(CreateConnector(sp))
             .UseOpenTelemetry(sp.GetService<ILoggerFactory>(), ActivitySourceName)
             .Build(sp));
-        services.AddSingleton<IChatCompletionService>(sp =>
-        {
-            var client = sp.GetRequiredService<IChatClient>();
-            // The OpenAI connector is an SK service already: hand it over as is rather than bridging twice.
-            return client.GetService<OpenAiCompatibleChatClient>() is { } openAi
-                ? openAi.CompletionService
-                : client.AsChatCompletionService(sp);
-        });
         return services;
     }
 

@@ -40,8 +40,8 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
         _metadata = new ChatClientMetadata("openai", endpoint, options.Model);
     }
 
-    /// <summary>The underlying SK service, registered as <see cref="IChatCompletionService"/> for SK agents.</summary>
-    public OpenAIChatCompletionService CompletionService { get; }
+    /// <summary>The underlying SK connector; this class adds the deadlines and exception mapping.</summary>
+    private OpenAIChatCompletionService CompletionService { get; }
 
     public async Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)

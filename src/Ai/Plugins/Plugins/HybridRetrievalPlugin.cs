@@ -1,18 +1,21 @@
 using System.ComponentModel;
-using Microsoft.Extensions.VectorData;
 using Microsoft.SemanticKernel;
 using TeacherPlatform.Ai.Rag;
 using TeacherPlatform.Ai.Retrieval;
 
 namespace TeacherPlatform.Ai.Plugins;
 
+/// <summary>Who a kernel searches for: the viewer's scope and the version of what that viewer can see (a cache key part).</summary>
+public sealed record RetrievalScope(SearchScope Scope, string ScopeVersion);
+
 /// <summary>
-/// Retrieves knowledge-base chunks for a question through the VectorData collection bound to the current user
-/// (kernel.Data["rag.collection"]), so an agent calling this function can only ever see that user's documents.
+/// Retrieves knowledge-base chunks for a question through the hybrid search (vector + keyword, visibility filter
+/// inside both), for the scope bound to the kernel (kernel.Data["rag.scope"]), so an agent calling this function can
+/// only ever see that user's documents.
 /// </summary>
-public sealed class HybridRetrievalPlugin
+public sealed class HybridRetrievalPlugin(SearchCache search)
 {
-    public const string CollectionKey = "rag.collection";
+    public const string ScopeKey = "rag.scope";
 
     [KernelFunction("search_knowledge_base")]
     [Description("Searches the piano-pedagogy knowledge base (hybrid vector + keyword search) and returns the most relevant passages with their document, title and page.")]
@@ -22,16 +25,12 @@ public sealed class HybridRetrievalPlugin
         [Description("How many passages to return (1-12)")] int top_k = 6,
         CancellationToken cancellationToken = default)
     {
-        var collection = kernel.Data.TryGetValue(CollectionKey, out var c) && c is IKeywordHybridSearchable<KnowledgeChunkRecord> hybrid
-            ? hybrid
-            : throw new InvalidOperationException("No knowledge collection is bound to this kernel (kernel.Data[\"rag.collection\"]).");
-        var results = new List<RetrievedChunk>();
-        await foreach (var r in collection.HybridSearchAsync(query, [], Math.Clamp(top_k, 1, 50), cancellationToken: cancellationToken))
-        {
-            var x = r.Record;
-            results.Add(new RetrievedChunk(x.ChunkId, x.DocumentId, x.Title, x.SourceType, x.PageNumber, x.PageEnd, x.StartSeconds,
-                x.Text, x.Snippet, r.Score ?? 0, x.VectorRank, x.KeywordRank, x.VectorSimilarity, x.KeywordScore));
-        }
-        return results;
+        var bound = kernel.Data.TryGetValue(ScopeKey, out var s) && s is RetrievalScope scope
+            ? scope
+            : throw new InvalidOperationException($"No retrieval scope is bound to this kernel (kernel.Data[\"{ScopeKey}\"]).");
+        var result = await search.SearchAsync(query, Math.Clamp(top_k, 1, 50), SearchMode.Hybrid, bound.Scope, bound.ScopeVersion, cancellationToken);
+        return result.Hits.Select(h => new RetrievedChunk(h.Chunk.ChunkId, h.Chunk.DocumentId, h.Chunk.Title, h.Chunk.SourceType,
+            h.Chunk.PageNumber, h.Chunk.PageEnd, h.Chunk.StartSeconds, h.Chunk.Text, h.Snippet, h.Score,
+            h.VectorRank, h.KeywordRank, h.VectorScore, h.KeywordScore)).ToList();
     }
 }

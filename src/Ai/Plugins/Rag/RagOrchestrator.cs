@@ -53,8 +53,7 @@ public sealed class RagOrchestrator(
 
         // Retrieve through the plugin, against the collection bound to this viewer.
         var kernel = kernelTemplate.Clone();
-        kernel.Data[HybridRetrievalPlugin.CollectionKey] = new KnowledgeChunkCollection(search,
-            new SearchScope(request.ViewerId, request.DocumentIds), scopeVersion);
+        kernel.Data[HybridRetrievalPlugin.ScopeKey] = new RetrievalScope(new SearchScope(request.ViewerId, request.DocumentIds), scopeVersion);
         var chunks = await kernel.InvokeAsync<IReadOnlyList<RetrievedChunk>>(RagKernel.Retrieval, "search_knowledge_base",
             new KernelArguments { ["query"] = standalone, ["top_k"] = request.TopK }, ct) ?? [];
         var citations = (await kernel.InvokeAsync<CitationSet>(RagKernel.Citations, "build_citations", new KernelArguments { ["chunks"] = chunks }, ct))!;
@@ -161,20 +160,17 @@ public sealed class RagOrchestrator(
     private static string Shorten(string s) => s.Length <= 600 ? s : s[..600] + "…";
 }
 
-/// <summary>The kernel every request clones: the three RAG plugins, usable by an SK agent through function calling too.</summary>
+/// <summary>The kernel every request clones: the three RAG plugins, invoked in order by <see cref="RagOrchestrator"/>.</summary>
 public static class RagKernel
 {
     public const string Retrieval = "HybridRetrieval", Citations = "CitationBuilder", Confidence = "ConfidenceScorer";
 
-    public static Kernel Create(IServiceProvider services, HybridRetrievalPlugin retrieval, CitationBuilderPlugin citations, ConfidenceScorerPlugin confidence)
+    public static Kernel Create(HybridRetrievalPlugin retrieval, CitationBuilderPlugin citations, ConfidenceScorerPlugin confidence)
     {
         var builder = Kernel.CreateBuilder();
         builder.Plugins.AddFromObject(retrieval, Retrieval);
         builder.Plugins.AddFromObject(citations, Citations);
         builder.Plugins.AddFromObject(confidence, Confidence);
-        // The configured connector, so an SK agent built on this kernel can call the plugins through function calling.
-        if (services.GetService(typeof(Microsoft.SemanticKernel.ChatCompletion.IChatCompletionService)) is Microsoft.SemanticKernel.ChatCompletion.IChatCompletionService completion)
-            Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton(builder.Services, completion);
         return builder.Build();
     }
 }

@@ -16,7 +16,7 @@ public static class RagServiceCollectionExtensions
         services.AddSingleton<HybridRetrievalPlugin>();
         services.AddSingleton<CitationBuilderPlugin>();
         services.AddSingleton<ConfidenceScorerPlugin>();
-        services.AddSingleton<Kernel>(sp => RagKernel.Create(sp, sp.GetRequiredService<HybridRetrievalPlugin>(),
+        services.AddSingleton<Kernel>(sp => RagKernel.Create(sp.GetRequiredService<HybridRetrievalPlugin>(),
             sp.GetRequiredService<CitationBuilderPlugin>(), sp.GetRequiredService<ConfidenceScorerPlugin>()));
         services.AddSingleton<QueryRewriter>();
         services.AddSingleton<RagOrchestrator>();
