@@ -1,3 +1,6 @@
+using TeacherPlatform.Ingestion.Fetching;
+using TeacherPlatform.Ingestion.Pipeline;
+
 namespace TeacherPlatform.Ingestion;
 
 public sealed class IngestionOptions
@@ -15,7 +18,12 @@ public sealed class IngestionOptions
     public int MaxAttempts { get; set; } = 3;
     /// <summary>Retry delay = RetryBaseDelay × 2^(attempt-1).</summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(5);
-    public int ChunkMaxTokens { get; set; } = 512;
+    /// <summary>
+    /// Chunk size in the embedding model's tokens; with the [CLS]/[SEP] pair the model adds it must fit the model's
+    /// input (510 for the 512-token models). Checked at start-up, never clamped.
+    /// </summary>
+    public int ChunkMaxTokens { get; set; } = 510;
+    /// <summary>Trailing sentences of a chunk repeated at the start of the next; below <see cref="ChunkMaxTokens"/>.</summary>
     public int ChunkOverlapTokens { get; set; } = 128;
     public int EmbeddingBatchSize { get; set; } = 32;
     public long MaxFileBytes { get; set; } = 50L * 1024 * 1024;
@@ -23,4 +31,17 @@ public sealed class IngestionOptions
     public bool AllowPrivateNetworks { get; set; }
     public TimeSpan FetchTimeout { get; set; } = TimeSpan.FromSeconds(15);
     public long MaxFetchBytes { get; set; } = 10L * 1024 * 1024;
+
+    /// <summary>
+    /// The pipeline's steps by name, in order (each an <see cref="IPipelineStep"/> registered in DI); unset means
+    /// <see cref="DefaultSteps"/>. A job records the steps it completed and a retry continues after the last one.
+    /// </summary>
+    public string[]? Steps { get; set; }
+
+    public static readonly IReadOnlyList<string> DefaultSteps = [ExtractStep.StepName, PartitionStep.StepName, EmbedStep.StepName, SaveStep.StepName];
+
+    /// <summary>The steps to run (a configured list replaces the default rather than adding to it).</summary>
+    public IReadOnlyList<string> PipelineSteps => Steps is { Length: > 0 } steps ? steps : DefaultSteps;
+
+    internal SafeFetchOptions FetchOptions => new() { AllowPrivateNetworks = AllowPrivateNetworks, Timeout = FetchTimeout, MaxResponseBytes = MaxFetchBytes };
 }

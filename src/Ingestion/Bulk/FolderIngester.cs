@@ -61,7 +61,7 @@ public sealed class FolderIngester(KnowledgeDocumentStore documents, IObjectStor
             doc = await documents.CreateAsync(ownerId, title, type, isPublic, null, name, id => $"knowledge/{id}/{safe}", ct);
             await using (var file = File.OpenRead(path))
                 await storage.PutAsync(doc.StorageKey!, file, ContentType(name), ct);
-            var result = await pipeline.RunAsync(doc, ct);
+            var result = await pipeline.RunAsync(doc, checkpoint: null, ct);
             return new FileOutcome(name, doc.Id, true, result.Chunks.Count, null);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -12,24 +12,42 @@ namespace TeacherPlatform.Ingestion.Fetching;
 /// </summary>
 public sealed class SafeHttpFetcher : IDisposable
 {
+    /// <summary>The named <see cref="IHttpClientFactory"/> client whose primary handler is <see cref="CreateHandler"/>.</summary>
+    public const string HttpClientName = "TeacherPlatform.Ingestion.Fetch";
+
     private readonly SafeFetchOptions _options;
     private readonly HttpClient _client;
+    private readonly bool _ownsClient;
 
+    /// <summary>A fetcher with a client of its own (tools and tests); the service uses the factory's shared handler.</summary>
     public SafeHttpFetcher(SafeFetchOptions? options = null)
+        : this(new HttpClient(CreateHandler(options ??= new SafeFetchOptions())) { Timeout = Timeout.InfiniteTimeSpan }, options, ownsClient: true)
     {
-        _options = options ?? new SafeFetchOptions();
-        var handler = new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            UseProxy = false, // a proxy would resolve names itself and bypass the address check
-            UseCookies = false,
-            AutomaticDecompression = DecompressionMethods.All,
-            ConnectTimeout = _options.Timeout,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-            ConnectCallback = ConnectAsync,
-        };
-        _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
+
+    /// <param name="client">A client over <see cref="CreateHandler"/> built with the same options (the address check lives there).</param>
+    public SafeHttpFetcher(HttpClient client, SafeFetchOptions options) : this(client, options, ownsClient: false)
+    {
+    }
+
+    private SafeHttpFetcher(HttpClient client, SafeFetchOptions options, bool ownsClient)
+    {
+        _client = client;
+        _options = options;
+        _ownsClient = ownsClient;
+    }
+
+    /// <summary>The handler every fetch must go through: no proxy, no automatic redirects, the address check at connect time.</summary>
+    public static SocketsHttpHandler CreateHandler(SafeFetchOptions options) => new()
+    {
+        AllowAutoRedirect = false,
+        UseProxy = false, // a proxy would resolve names itself and bypass the address check
+        UseCookies = false,
+        AutomaticDecompression = DecompressionMethods.All,
+        ConnectTimeout = options.Timeout,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+        ConnectCallback = (context, ct) => ConnectAsync(context, options.AllowPrivateNetworks, ct),
+    };
 
     public async Task<FetchedContent> FetchAsync(Uri url, CancellationToken ct)
     {
@@ -73,7 +91,10 @@ public sealed class SafeHttpFetcher : IDisposable
         }
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        if (_ownsClient) _client.Dispose();
+    }
 
     /// <summary>Early, friendly checks; the authoritative address check happens again at connect time.</summary>
     private async Task ValidateAsync(Uri url, CancellationToken ct)
@@ -82,12 +103,12 @@ public sealed class SafeHttpFetcher : IDisposable
             throw new ExtractionException(ExtractionErrorCodes.ForbiddenAddress, $"Only http and https URLs can be fetched, not '{url.Scheme}'.");
         if (!string.IsNullOrEmpty(url.UserInfo))
             throw new ExtractionException(ExtractionErrorCodes.ForbiddenAddress, "URLs with embedded credentials are not fetched.");
-        await ResolveAllowedAsync(url.IdnHost, ct).ConfigureAwait(false);
+        await ResolveAllowedAsync(url.IdnHost, _options.AllowPrivateNetworks, ct).ConfigureAwait(false);
     }
 
-    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
+    private static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, bool allowPrivateNetworks, CancellationToken ct)
     {
-        var addresses = await ResolveAllowedAsync(context.DnsEndPoint.Host, ct).ConfigureAwait(false);
+        var addresses = await ResolveAllowedAsync(context.DnsEndPoint.Host, allowPrivateNetworks, ct).ConfigureAwait(false);
         SocketException? last = null;
         foreach (var address in addresses)
         {
@@ -113,7 +134,7 @@ public sealed class SafeHttpFetcher : IDisposable
     }
 
     /// <summary>Resolves a host and refuses it if ANY of its addresses is non-public (mixed answers are a rebinding tell).</summary>
-    private async Task<IPAddress[]> ResolveAllowedAsync(string host, CancellationToken ct)
+    private static async Task<IPAddress[]> ResolveAllowedAsync(string host, bool allowPrivateNetworks, CancellationToken ct)
     {
         var trimmed = host.Trim('[', ']');
         IPAddress[] addresses;
@@ -134,7 +155,7 @@ public sealed class SafeHttpFetcher : IDisposable
         }
 
         if (addresses.Length == 0) throw Failed($"The host '{host}' has no addresses.");
-        if (!_options.AllowPrivateNetworks && addresses.Any(a => !AddressPolicy.IsPublic(a)))
+        if (!allowPrivateNetworks && addresses.Any(a => !AddressPolicy.IsPublic(a)))
             throw new ExtractionException(ExtractionErrorCodes.ForbiddenAddress, $"The host '{host}' is not a public address.");
         return addresses;
     }

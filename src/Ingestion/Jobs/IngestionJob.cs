@@ -10,4 +10,10 @@ public sealed class IngestionJob
     public string? LeaseOwner { get; init; }
     public DateTimeOffset? LeaseExpiresAt { get; init; }
     public string? LastError { get; init; }
+    /// <summary>Names of the pipeline steps this job has completed, comma-separated, in order.</summary>
+    public string CompletedSteps { get; init; } = "";
+    /// <summary>The pipeline's state after the last completed step (JSON), to resume from.</summary>
+    public string? StepState { get; init; }
+
+    public IReadOnlyList<string> CompletedStepNames => CompletedSteps.Split(',', StringSplitOptions.RemoveEmptyEntries);
 }

@@ -11,7 +11,7 @@ namespace TeacherPlatform.Ingestion.Jobs;
 /// </summary>
 public sealed class IngestionJobQueue(Db db, TimeProvider clock, IOptions<IngestionOptions> options, JobSignal signal)
 {
-    private const string Columns = "id, document_id, status, attempts, max_attempts, lease_owner, lease_expires_at, last_error";
+    private const string Columns = "id, document_id, status, attempts, max_attempts, lease_owner, lease_expires_at, last_error, completed_steps, step_state";
 
     public async Task<Guid> EnqueueAsync(Guid documentId, CancellationToken ct)
     {
@@ -22,7 +22,16 @@ public sealed class IngestionJobQueue(Db db, TimeProvider clock, IOptions<Ingest
         // One waiting job per document is enough; a running one finishes and the queued one re-processes.
         var queued = await c.ExecuteScalarAsync<Guid?>(new CommandDefinition(
             "SELECT id FROM ingestion_jobs WHERE document_id = @documentId AND status = 'queued'", new { documentId }, tx, cancellationToken: ct));
-        if (queued is { } existing) { await tx.CommitAsync(ct); signal.Notify(); return existing; }
+        if (queued is { } existing)
+        {
+            // A waiting retry of an earlier run: the document is processed anew, not resumed from that run's steps.
+            await c.ExecuteAsync(new CommandDefinition(
+                "UPDATE ingestion_jobs SET completed_steps = '', step_state = NULL, updated_at = @now WHERE id = @existing",
+                new { existing, now }, tx, cancellationToken: ct));
+            await tx.CommitAsync(ct);
+            signal.Notify();
+            return existing;
+        }
         await c.ExecuteAsync(new CommandDefinition("""
             INSERT INTO ingestion_jobs (id, document_id, status, attempts, max_attempts, run_after, created_at, updated_at)
             VALUES (@id, @documentId, 'queued', 0, @max, @now, @now, @now)
@@ -80,11 +89,21 @@ public sealed class IngestionJobQueue(Db db, TimeProvider clock, IOptions<Ingest
             new { jobId, worker, until = now + options.Value.LeaseDuration, now }, cancellationToken: ct)) == 1;
     }
 
+    /// <summary>Records the steps completed so far and the state after them; only the job's current owner can.</summary>
+    /// <returns>false when the job is gone or owned by another worker now.</returns>
+    public async Task<bool> RecordStepsAsync(Guid jobId, string worker, IReadOnlyList<string> completedSteps, string? state, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE ingestion_jobs SET completed_steps = @steps, step_state = @state, updated_at = @now WHERE id = @jobId AND lease_owner = @worker",
+            new { jobId, worker, steps = string.Join(',', completedSteps), state, now = clock.GetUtcNow() }, cancellationToken: ct)) == 1;
+    }
+
     public async Task CompleteAsync(Guid jobId, string worker, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
         await c.ExecuteAsync(new CommandDefinition(
-            "UPDATE ingestion_jobs SET status = 'succeeded', lease_owner = NULL, lease_expires_at = NULL, updated_at = @now WHERE id = @jobId AND lease_owner = @worker",
+            "UPDATE ingestion_jobs SET status = 'succeeded', lease_owner = NULL, lease_expires_at = NULL, step_state = NULL, updated_at = @now WHERE id = @jobId AND lease_owner = @worker",
             new { jobId, worker, now = clock.GetUtcNow() }, cancellationToken: ct));
     }
 
@@ -98,7 +117,7 @@ public sealed class IngestionJobQueue(Db db, TimeProvider clock, IOptions<Ingest
         await using var c = await db.OpenAsync(ct);
         await c.ExecuteAsync(new CommandDefinition("""
             UPDATE ingestion_jobs SET status = @status, run_after = @runAfter, lease_owner = NULL, lease_expires_at = NULL,
-                last_error = @error, updated_at = @now
+                last_error = @error, step_state = CASE WHEN @status = 'failed' THEN NULL ELSE step_state END, updated_at = @now
             WHERE id = @id AND lease_owner = @worker
             """, new { id = job.Id, worker, status = retry ? "queued" : "failed", runAfter = now + delay, error, now }, cancellationToken: ct));
         return retry;

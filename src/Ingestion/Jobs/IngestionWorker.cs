@@ -72,7 +72,7 @@ public sealed class IngestionWorker(
         var pipeline = scope.ServiceProvider.GetRequiredService<IngestionPipeline>();
         try
         {
-            var result = await pipeline.RunAsync(document, jobCts.Token);
+            var result = await pipeline.RunAsync(document, new JobCheckpoint(queue, job, worker), jobCts.Token);
             await queue.CompleteAsync(job.Id, worker, CancellationToken.None);
             if (result.Saved)
             {
@@ -123,6 +123,20 @@ public sealed class IngestionWorker(
                 await documents.MarkFailedAsync(document.Id, code, message, CancellationToken.None);
                 telemetry.IngestionJobs.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
             }
+        }
+    }
+
+    /// <summary>The job row as the pipeline's checkpoint: steps completed by earlier attempts are not run again.</summary>
+    private sealed class JobCheckpoint(IngestionJobQueue queue, IngestionJob job, string worker) : IPipelineCheckpoint
+    {
+        public IReadOnlyList<string> CompletedSteps => job.CompletedStepNames;
+        public string? State => job.StepState;
+
+        public async Task SaveAsync(IReadOnlyList<string> completedSteps, string? state, CancellationToken ct)
+        {
+            // Not the owner any more (lease lost, document deleted): stop like a failed lease renewal does.
+            if (!await queue.RecordStepsAsync(job.Id, worker, completedSteps, state, ct))
+                throw new OperationCanceledException("The job's lease was lost.");
         }
     }
 

@@ -6,14 +6,15 @@ using TeacherPlatform.Ingestion.Fetching;
 namespace TeacherPlatform.Ingestion.Pipeline;
 
 /// <summary>Fetches the object (upload or web page) and extracts text with page numbers or timestamps.</summary>
-public sealed class ExtractStep(IObjectStorage storage, ExtractorRegistry extractors, IOptions<IngestionOptions> options) : IIngestionStep
+public sealed class ExtractStep(IObjectStorage storage, ExtractorRegistry extractors, IHttpClientFactory http, IOptions<IngestionOptions> options) : IPipelineStep
 {
-    public string Stage => "extract";
+    public const string StepName = "extract";
+    public string Name => StepName;
 
     public async Task ExecuteAsync(IngestionContext context, CancellationToken ct)
     {
         var doc = context.Document;
-        await context.Progress.ReportAsync(Stage, 0, 1, ct);
+        await context.Progress.ReportAsync(Name, 0, 1, ct);
         ExtractedDocument extracted;
         if (doc.StorageKey is not null)
         {
@@ -26,11 +27,8 @@ public sealed class ExtractStep(IObjectStorage storage, ExtractorRegistry extrac
         }
         else if (doc.SourceUrl is not null)
         {
-            var o = options.Value;
-            using var fetcher = new SafeHttpFetcher(new SafeFetchOptions
-            {
-                AllowPrivateNetworks = o.AllowPrivateNetworks, Timeout = o.FetchTimeout, MaxResponseBytes = o.MaxFetchBytes,
-            });
+            // The factory's pooled handler (with the address check) is shared by every fetch.
+            using var fetcher = new SafeHttpFetcher(http.CreateClient(SafeHttpFetcher.HttpClientName), options.Value.FetchOptions);
             var fetched = await fetcher.FetchAsync(new Uri(doc.SourceUrl), ct);
             using var stream = new MemoryStream(fetched.Content, writable: false);
             extracted = await extractors.ExtractAsync(stream, new ExtractionContext(doc.SourceType, ContentType: fetched.ContentType, SourceUrl: fetched.FinalUrl), ct);
@@ -41,6 +39,6 @@ public sealed class ExtractStep(IObjectStorage storage, ExtractorRegistry extrac
         }
         context.Extracted = extracted;
         context.PageCount = extracted.Sections.Count == 0 ? 0 : extracted.Sections.Max(s => s.PageNumber);
-        await context.Progress.ReportAsync(Stage, 1, 1, ct);
+        await context.Progress.ReportAsync(Name, 1, 1, ct);
     }
 }

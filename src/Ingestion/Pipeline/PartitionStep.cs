@@ -1,21 +1,24 @@
 using Microsoft.Extensions.Options;
 using TeacherPlatform.Ai.Embeddings;
+using TeacherPlatform.Ingestion.Extraction;
 using TeacherPlatform.Ingestion.Partitioning;
 
 namespace TeacherPlatform.Ingestion.Pipeline;
 
 /// <summary>Splits the text into chunks measured with the embedding model's own tokenizer.</summary>
-public sealed class PartitionStep(IEmbeddingModel model, IOptions<IngestionOptions> options) : IIngestionStep
+public sealed class PartitionStep(IEmbeddingModel model, IOptions<IngestionOptions> options) : IPipelineStep
 {
-    public string Stage => "partition";
+    public const string StepName = "partition";
+    public string Name => StepName;
 
     public Task ExecuteAsync(IngestionContext context, CancellationToken ct)
     {
+        // Sizes were checked against the model at start-up (IngestionOptionsValidator): used as configured.
         var o = options.Value;
-        // The model adds [CLS] and [SEP]: the chunk itself must leave room for them or the model truncates it.
-        var max = Math.Min(o.ChunkMaxTokens, model.MaxTokens - 2);
-        var partitioner = new TextPartitioner(model.CountTokens, new PartitionOptions { MaxTokens = max, OverlapTokens = Math.Min(o.ChunkOverlapTokens, max / 2) });
+        var partitioner = new TextPartitioner(model.CountTokens, new PartitionOptions { MaxTokens = o.ChunkMaxTokens, OverlapTokens = o.ChunkOverlapTokens });
         context.Chunks = partitioner.Partition(context.Extracted!);
-        return context.Progress.ReportAsync(Stage, context.Chunks.Count, context.Chunks.Count, ct);
+        if (context.Chunks.Count == 0)
+            throw new ExtractionException(ExtractionErrorCodes.NoExtractableText, "The document contains no text that could be indexed.");
+        return context.Progress.ReportAsync(Name, context.Chunks.Count, context.Chunks.Count, ct);
     }
 }
