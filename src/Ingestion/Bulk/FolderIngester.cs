@@ -23,15 +23,9 @@ public sealed record FolderIngestSummary(IReadOnlyList<FileOutcome> Files, TimeS
 /// </summary>
 public sealed class FolderIngester(KnowledgeDocumentStore documents, IObjectStorage storage, IngestionPipeline pipeline, ILogger<FolderIngester> logger)
 {
-    private static readonly Dictionary<string, string> TypeByExtension = new(StringComparer.OrdinalIgnoreCase)
-    {
-        [".pdf"] = SourceTypes.Pdf, [".html"] = SourceTypes.Web, [".htm"] = SourceTypes.Web,
-        [".vtt"] = SourceTypes.Video, [".srt"] = SourceTypes.Video, [".txt"] = SourceTypes.Text, [".md"] = SourceTypes.Text,
-    };
-
     public static IReadOnlyList<string> FindFiles(string folder) =>
         Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
-            .Where(f => TypeByExtension.ContainsKey(Path.GetExtension(f)))
+            .Where(f => KnowledgeFiles.SourceTypeFor(f) is not null)
             .OrderBy(f => f, StringComparer.Ordinal).ToList();
 
     public async Task<FolderIngestSummary> IngestAsync(string folder, Guid ownerId, bool isPublic, Action<int, int, FileOutcome>? onFile, CancellationToken ct)
@@ -52,15 +46,14 @@ public sealed class FolderIngester(KnowledgeDocumentStore documents, IObjectStor
     private async Task<FileOutcome> IngestFileAsync(string path, Guid ownerId, bool isPublic, CancellationToken ct)
     {
         var name = Path.GetFileName(path);
-        var type = TypeByExtension[Path.GetExtension(path)];
+        var type = KnowledgeFiles.SourceTypeFor(name)!;
         var title = TitleFrom(name);
-        var safe = new string(name.Select(ch => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '-' or '_' ? ch : '_').ToArray());
         KnowledgeDocument? doc = null;
         try
         {
-            doc = await documents.CreateAsync(ownerId, title, type, isPublic, null, name, id => $"knowledge/{id}/{safe}", ct);
+            doc = await documents.CreateAsync(ownerId, title, type, isPublic, null, name, id => KnowledgeFiles.StorageKey(id, name), ct);
             await using (var file = File.OpenRead(path))
-                await storage.PutAsync(doc.StorageKey!, file, ContentType(name), ct);
+                await storage.PutAsync(doc.StorageKey!, file, KnowledgeFiles.ContentTypeFor(name), ct);
             var result = await pipeline.RunAsync(doc, checkpoint: null, ct);
             return new FileOutcome(name, doc.Id, true, result.Chunks.Count, null);
         }
@@ -78,10 +71,4 @@ public sealed class FolderIngester(KnowledgeDocumentStore documents, IObjectStor
         var stem = Path.GetFileNameWithoutExtension(fileName).Replace('_', ' ').Replace('-', ' ').Trim();
         return stem.Length == 0 ? fileName : char.ToUpperInvariant(stem[0]) + stem[1..];
     }
-
-    private static string ContentType(string name) => Path.GetExtension(name).ToLowerInvariant() switch
-    {
-        ".pdf" => "application/pdf", ".html" or ".htm" => "text/html", ".vtt" => "text/vtt", ".srt" => "application/x-subrip",
-        ".md" => "text/markdown", _ => "text/plain",
-    };
 }

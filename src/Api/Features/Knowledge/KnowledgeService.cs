@@ -15,14 +15,6 @@ public sealed class KnowledgeService(
 {
     private static readonly TimeSpan UploadLifetime = TimeSpan.FromHours(1);
 
-    private static readonly Dictionary<string, string[]> Extensions = new()
-    {
-        [SourceTypes.Pdf] = [".pdf"],
-        [SourceTypes.Text] = [".txt", ".md", ".markdown", ".text"],
-        [SourceTypes.Video] = [".vtt", ".srt"],
-        [SourceTypes.Web] = [".html", ".htm"],
-    };
-
     public async Task<CreateKnowledgeResponse> CreateAsync(Caller caller, CreateKnowledgeRequest request, CancellationToken ct)
     {
         var v = new Validator();
@@ -37,7 +29,7 @@ public sealed class KnowledgeService(
                 v.Add("source_url", "'source_url' must be an absolute http(s) URL.");
             if (request.Filename is not null) v.Add("filename", "Give either 'source_url' or 'filename', not both.");
         }
-        if (needsUpload && type is not null && Extensions.TryGetValue(type, out var allowed))
+        if (needsUpload && type is not null && KnowledgeFiles.ExtensionsFor(type) is { Count: > 0 } allowed)
         {
             v.Required("filename", request.Filename, 255);
             if (request.Filename is { Length: > 0 and <= 255 } name)
@@ -54,10 +46,10 @@ public sealed class KnowledgeService(
 
         var filename = needsUpload ? request.Filename : null;
         var doc = await documents.CreateAsync(caller.Id, request.Title!.Trim(), type!, isPublic, needsUpload ? null : request.SourceUrl, filename,
-            id => needsUpload ? $"knowledge/{id}/{SafeName(filename!)}" : null, ct);
+            id => needsUpload ? KnowledgeFiles.StorageKey(id, filename!) : null, ct);
         PresignedUrl? upload = null;
         if (doc.StorageKey is not null)
-            upload = await storage.CreateUploadUrlAsync(doc.StorageKey, ContentTypeFor(filename!), UploadLifetime, caller.Id, ct);
+            upload = await storage.CreateUploadUrlAsync(doc.StorageKey, KnowledgeFiles.ContentTypeFor(filename!), UploadLifetime, caller.Id, ct);
         return new CreateKnowledgeResponse(KnowledgeDocumentResponse.From(doc), upload?.Url.ToString(), upload?.ExpiresAt);
     }
 
@@ -101,22 +93,6 @@ public sealed class KnowledgeService(
         index.ForgetDocument(doc.Id);
         if (file is not null) await deletions.TryDeleteAsync(file, CancellationToken.None);
     }
-
-    private static string SafeName(string filename)
-    {
-        var clean = new string(filename.Select(ch => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '-' or '_' ? ch : '_').ToArray()).TrimStart('.');
-        return string.IsNullOrEmpty(clean) ? "file" : clean[..Math.Min(clean.Length, 120)];
-    }
-
-    public static string ContentTypeFor(string filename) => Path.GetExtension(filename).ToLowerInvariant() switch
-    {
-        ".pdf" => "application/pdf",
-        ".html" or ".htm" => "text/html",
-        ".vtt" => "text/vtt",
-        ".srt" => "application/x-subrip",
-        ".md" or ".markdown" => "text/markdown",
-        _ => "text/plain",
-    };
 }
 
 /// <summary>Upload/download URLs for knowledge files are honoured only while the caller may still manage the document.</summary>
