@@ -82,6 +82,24 @@ internal sealed class LlmCallScope : IDisposable
 internal static class LlmStreaming
 {
     /// <summary>
+    /// Runs one non-streaming call under an <see cref="LlmCallScope"/>: the request deadline applies and whatever
+    /// the transport throws comes out as the connector exceptions, the same for every connector.
+    /// </summary>
+    public static async Task<T> GuardAsync<T>(
+        string service, LlmTimeouts timeouts, TimeProvider time, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        using var scope = LlmCallScope.ForResponse(service, timeouts, time, cancellationToken);
+        try
+        {
+            return await call(scope.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (scope.Translate(ex, streamStarted: false) is var mapped && !ReferenceEquals(mapped, ex))
+        {
+            throw mapped;
+        }
+    }
+
+    /// <summary>
     /// Runs <paramref name="open"/> under an <see cref="LlmCallScope"/>: enforces both deadlines and turns failures
     /// after the first update into <see cref="LlmStreamException"/> (never retried: the tokens are already out).
     /// </summary>

@@ -43,27 +43,21 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
     /// <summary>The underlying SK connector; this class adds the deadlines and exception mapping.</summary>
     private OpenAIChatCompletionService CompletionService { get; }
 
-    public async Task<ChatResponse> GetResponseAsync(
-        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<ChatResponse> GetResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        LlmStreaming.GuardAsync(Service, _options.Timeouts, _time, token => RespondAsync(messages, options, token), cancellationToken);
+
+    private async Task<ChatResponse> RespondAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken token)
     {
-        using var scope = LlmCallScope.ForResponse(Service, _options.Timeouts, _time, cancellationToken);
-        try
+        var result = await CompletionService.GetChatMessageContentAsync(ToHistory(messages), SettingsFor(options), kernel: null, token).ConfigureAwait(false);
+        return new ChatResponse(new ChatMessage(ChatRole.Assistant, result.Content ?? ""))
         {
-            var result = await CompletionService.GetChatMessageContentAsync(
-                ToHistory(messages), SettingsFor(options), kernel: null, scope.Token).ConfigureAwait(false);
-            return new ChatResponse(new ChatMessage(ChatRole.Assistant, result.Content ?? ""))
-            {
-                ResponseId = Metadata(result.Metadata, "Id") as string,
-                ModelId = result.ModelId ?? _options.Model,
-                CreatedAt = Metadata(result.Metadata, "CreatedAt") as DateTimeOffset? ?? _time.GetUtcNow(),
-                FinishReason = MapFinishReason(Metadata(result.Metadata, "FinishReason")?.ToString()) ?? ChatFinishReason.Stop,
-                Usage = ToUsage(Metadata(result.Metadata, "Usage") as ChatTokenUsage),
-            };
-        }
-        catch (Exception ex) when (scope.Translate(ex, streamStarted: false) is var mapped && !ReferenceEquals(mapped, ex))
-        {
-            throw mapped;
-        }
+            ResponseId = Metadata(result.Metadata, "Id") as string,
+            ModelId = result.ModelId ?? _options.Model,
+            CreatedAt = Metadata(result.Metadata, "CreatedAt") as DateTimeOffset? ?? _time.GetUtcNow(),
+            FinishReason = MapFinishReason(Metadata(result.Metadata, "FinishReason")?.ToString()) ?? ChatFinishReason.Stop,
+            Usage = ToUsage(Metadata(result.Metadata, "Usage") as ChatTokenUsage),
+        };
     }
 
     public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(

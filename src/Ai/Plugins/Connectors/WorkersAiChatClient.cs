@@ -38,36 +38,31 @@ public sealed class WorkersAiChatClient : IChatClient
         _metadata = new ChatClientMetadata("workersai", new Uri(options.BaseUrl), options.Model);
     }
 
-    public async Task<ChatResponse> GetResponseAsync(
-        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        using var scope = LlmCallScope.ForResponse(Service, _options.Timeouts, _time, cancellationToken);
-        try
-        {
-            var model = ModelFor(options);
-            using var request = CreateRequest(messages, options, model, stream: false);
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, scope.Token).ConfigureAwait(false);
-            await EnsureSuccessAsync(response, scope.Token).ConfigureAwait(false);
-            using var json = await JsonDocument.ParseAsync(
-                await response.Content.ReadAsStreamAsync(scope.Token).ConfigureAwait(false), cancellationToken: scope.Token).ConfigureAwait(false);
-            var root = json.RootElement;
-            if (ErrorsOf(root) is { } errors || !root.TryGetProperty("result", out var result) || result.ValueKind != JsonValueKind.Object)
-                throw new LlmServiceException($"{Service} call failed: {ErrorsOf(root) ?? "no result"}", response.StatusCode);
+    public Task<ChatResponse> GetResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        LlmStreaming.GuardAsync(Service, _options.Timeouts, _time, token => RespondAsync(messages, options, token), cancellationToken);
 
-            var message = new ChatMessage(ChatRole.Assistant, TextOf(result));
-            return new ChatResponse(message)
-            {
-                ResponseId = NewId(),
-                ModelId = model,
-                CreatedAt = _time.GetUtcNow(),
-                FinishReason = FinishReasonOf(result) ?? ChatFinishReason.Stop,
-                Usage = UsageOf(result),
-            };
-        }
-        catch (Exception ex) when (scope.Translate(ex, streamStarted: false) is var mapped && !ReferenceEquals(mapped, ex))
+    private async Task<ChatResponse> RespondAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken token)
+    {
+        var model = ModelFor(options);
+        using var request = CreateRequest(messages, options, model, stream: false);
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, token).ConfigureAwait(false);
+        using var json = await JsonDocument.ParseAsync(
+            await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false), cancellationToken: token).ConfigureAwait(false);
+        var root = json.RootElement;
+        if (ErrorsOf(root) is { } errors || !root.TryGetProperty("result", out var result) || result.ValueKind != JsonValueKind.Object)
+            throw new LlmServiceException($"{Service} call failed: {ErrorsOf(root) ?? "no result"}", response.StatusCode);
+
+        var message = new ChatMessage(ChatRole.Assistant, TextOf(result));
+        return new ChatResponse(message)
         {
-            throw mapped;
-        }
+            ResponseId = NewId(),
+            ModelId = model,
+            CreatedAt = _time.GetUtcNow(),
+            FinishReason = FinishReasonOf(result) ?? ChatFinishReason.Stop,
+            Usage = UsageOf(result),
+        };
     }
 
     public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
