@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using TeacherPlatform.Edge.Infrastructure;
 using TeacherPlatform.Edge.Proxy;
 using TeacherPlatform.Edge.Streaming;
+using TeacherPlatform.Http;
 
 namespace TeacherPlatform.Edge;
 
@@ -19,7 +20,7 @@ public static class EdgeApp
         var o = builder.Configuration.GetSection(EdgeOptions.Section).Get<EdgeOptions>() ?? new EdgeOptions();
         builder.Services.AddOptions<EdgeOptions>().Bind(builder.Configuration.GetSection(EdgeOptions.Section));
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddEdgeProblemDetails();
+        builder.Services.AddCodedProblemDetails();
         builder.AddEdgeTelemetry();
         builder.AddEdgeProtection(o);
         builder.Services.AddEdgeProxy(o);

@@ -1,53 +1,28 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.Mvc;
 using TeacherPlatform.Core.Errors;
+using TeacherPlatform.Http;
 
 namespace TeacherPlatform.Api.Infrastructure;
 
-/// <summary>RFC 9457 problem+json for every error, each with a stable `code` extension and the trace id.</summary>
+/// <summary>
+/// RFC 9457 problem+json for every error, each with a stable `code` extension and the trace id (written by
+/// <see cref="HttpProblems"/>, shared with the edge); the API adds the mapping of exceptions to problems.
+/// </summary>
 public static class ProblemHandling
 {
-    public static string CodeFor(int status) => status switch
-    {
-        400 => "bad_request",
-        401 => "unauthorized",
-        403 => "forbidden",
-        404 => "not_found",
-        405 => "method_not_allowed",
-        409 => "conflict",
-        413 => "payload_too_large",
-        415 => "unsupported_media_type",
-        416 => "range_not_satisfiable",
-        422 => "unprocessable",
-        429 => "rate_limited",
-        _ => status >= 500 ? "internal_error" : "error",
-    };
+    public static string CodeFor(int status) => HttpProblems.CodeFor(status);
 
     public static IServiceCollection AddApiProblemDetails(this IServiceCollection services)
     {
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
-        {
-            var status = ctx.ProblemDetails.Status ?? ctx.HttpContext.Response.StatusCode;
-            ctx.ProblemDetails.Extensions.TryAdd("code", CodeFor(status));
-            ctx.ProblemDetails.Extensions.TryAdd("trace_id", Activity.Current?.TraceId.ToString() ?? ctx.HttpContext.TraceIdentifier);
-        });
+        services.AddCodedProblemDetails();
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         return services;
     }
 
     public static Task WriteAsync(HttpContext http, int status, string code, string title, string? detail,
-        IReadOnlyDictionary<string, string[]>? errors = null)
-    {
-        http.Response.StatusCode = status;
-        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = $"https://httpstatuses.io/{status}" };
-        problem.Extensions["code"] = code;
-        if (errors is not null) problem.Extensions["errors"] = errors;
-        var service = http.RequestServices.GetRequiredService<IProblemDetailsService>();
-        return service.WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem }).AsTask();
-    }
+        IReadOnlyDictionary<string, string[]>? errors = null) => HttpProblems.WriteAsync(http, status, code, title, detail, errors);
 }
 
 internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> logger) : IExceptionHandler

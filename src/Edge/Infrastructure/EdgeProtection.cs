@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.RateLimiting;
+using TeacherPlatform.Http;
 
 namespace TeacherPlatform.Edge.Infrastructure;
 
@@ -36,7 +37,7 @@ public static class EdgeProtection
             {
                 var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : o.RateLimiting.Window;
                 context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                await EdgeProblems.WriteAsync(context.HttpContext, 429, "rate_limited", "Too many requests",
+                await HttpProblems.WriteAsync(context.HttpContext, 429, "rate_limited", "Too many requests",
                     "Rate limit exceeded at the edge; retry after the number of seconds in Retry-After.");
             };
         });

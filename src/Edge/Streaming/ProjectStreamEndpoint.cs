@@ -3,14 +3,14 @@ using Amazon.S3;
 using Microsoft.Net.Http.Headers;
 using TeacherPlatform.Edge.Infrastructure;
 using TeacherPlatform.Edge.Proxy;
+using TeacherPlatform.Http;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace TeacherPlatform.Edge.Streaming;
 
 /// <summary>
 /// <c>GET|HEAD /api/projects/{id}/stream</c> at the edge: token checked here, access asked of the API (cached briefly),
-/// bytes served from the edge cache. Status codes and headers mirror the API's ProjectStreaming (304 on If-None-Match,
-/// one range → 206, unsatisfiable → 416 with <c>Content-Range: bytes */size</c>, stale If-Range → 200 whole file).
+/// bytes served from the edge cache. Conditional and range handling is the API's own (<see cref="ConditionalRange"/>).
 /// </summary>
 public static class ProjectStreamEndpoint
 {
@@ -28,7 +28,7 @@ public static class ProjectStreamEndpoint
         // The API's {id:guid} constraint: anything that is not a GUID is simply not a project.
         if (!Guid.TryParse(id, out var projectId))
         {
-            await EdgeProblems.WriteAsync(http, 404, "not_found", "Not found", "No project has this id.");
+            await HttpProblems.WriteAsync(http, 404, "not_found", "Not found", "No project has this id.");
             return;
         }
 
@@ -37,7 +37,7 @@ public static class ProjectStreamEndpoint
         if (!token.IsValid)
         {
             http.Response.Headers.WWWAuthenticate = "Bearer";
-            await EdgeProblems.WriteAsync(http, 401, token.ErrorCode!, "Unauthorized", token.ErrorDetail);
+            await HttpProblems.WriteAsync(http, 401, token.ErrorCode!, "Unauthorized", token.ErrorDetail);
             return;
         }
 
@@ -48,7 +48,7 @@ public static class ProjectStreamEndpoint
         }
         catch (UpstreamUnavailableException)
         {
-            await EdgeProblems.WriteAsync(http, 503, "upstream_unavailable", "Service unavailable", "No API instance is reachable; retry shortly.");
+            await HttpProblems.WriteAsync(http, 503, "upstream_unavailable", "Service unavailable", "No API instance is reachable; retry shortly.");
             return;
         }
         if (outcome is AccessOutcome.Denied denied)
@@ -61,7 +61,7 @@ public static class ProjectStreamEndpoint
         var request = http.Request;
         var response = http.Response;
         var etag = EntityTagHeaderValue.Parse(obj.ETag);
-        if (IfNoneMatchHits(request, etag))
+        if (ConditionalRange.IfNoneMatchHits(request, etag))
         {
             SetValidators(response, obj);
             response.StatusCode = StatusCodes.Status304NotModified;
@@ -69,16 +69,14 @@ public static class ProjectStreamEndpoint
         }
 
         var size = obj.Size;
-        var range = RangeFor(request, etag, size);
+        var range = ConditionalRange.Select(request, etag, size);
         if (range is RangeOutcome.Unsatisfiable)
         {
             SetValidators(response, obj);
-            response.Headers.ContentRange = $"bytes */{size}";
-            await EdgeProblems.WriteAsync(http, StatusCodes.Status416RangeNotSatisfiable, "range_not_satisfiable", "Range not satisfiable",
-                $"The file is {size} bytes long.");
+            await ConditionalRange.WriteUnsatisfiableAsync(http, size);
             return;
         }
-        var (offset, length) = range is RangeOutcome.Partial p ? (p.From, p.To - p.From + 1) : (0L, size);
+        var (offset, length) = range.Window(size);
 
         if (HttpMethods.IsHead(request.Method) || length == 0)
         {
@@ -99,7 +97,7 @@ public static class ProjectStreamEndpoint
                                        && !ct.IsCancellationRequested)
             {
                 loggers.CreateLogger(typeof(ProjectStreamEndpoint)).LogWarning(ex, "Cache fill of project {ProjectId} failed", projectId);
-                await EdgeProblems.WriteAsync(http, 502, "upstream_unavailable", "Bad gateway", "The file could not be fetched from its origin.");
+                await HttpProblems.WriteAsync(http, 502, "upstream_unavailable", "Bad gateway", "The file could not be fetched from its origin.");
                 return;
             }
             if (file is null)
@@ -145,8 +143,7 @@ public static class ProjectStreamEndpoint
     private static void SetContentHeaders(HttpResponse response, ProjectObject obj, RangeOutcome range, long length)
     {
         SetValidators(response, obj);
-        response.StatusCode = range is RangeOutcome.Partial ? StatusCodes.Status206PartialContent : StatusCodes.Status200OK;
-        if (range is RangeOutcome.Partial part) response.Headers.ContentRange = $"bytes {part.From}-{part.To}/{obj.Size}";
+        ConditionalRange.SetStatus(response, range, obj.Size);
         response.ContentType = PdfContentType;
         response.ContentLength = length;
         if (obj.ContentDisposition is not null) response.Headers.ContentDisposition = obj.ContentDisposition;
@@ -180,41 +177,7 @@ public static class ProjectStreamEndpoint
             429 => ("Too many requests", "Rate limit exceeded; retry after the number of seconds in Retry-After."),
             _ => ("Request refused", null),
         };
-        await EdgeProblems.WriteAsync(http, denied.Status, EdgeProblems.CodeFor(denied.Status), title, detail);
-    }
-
-    private static bool IfNoneMatchHits(HttpRequest request, EntityTagHeaderValue etag)
-    {
-        var header = request.GetTypedHeaders().IfNoneMatch;
-        return header is { Count: > 0 } && header.Any(t => t.Equals(EntityTagHeaderValue.Any) || t.Compare(etag, useStrongComparison: false));
-    }
-
-    private abstract record RangeOutcome
-    {
-        public sealed record Full : RangeOutcome;
-        public sealed record Partial(long From, long To) : RangeOutcome;
-        public sealed record Unsatisfiable : RangeOutcome;
-    }
-
-    /// <summary>The API's rule: one range is honoured; none, several, malformed ones or a stale If-Range get the whole file.</summary>
-    private static RangeOutcome RangeFor(HttpRequest request, EntityTagHeaderValue etag, long size)
-    {
-        var typed = request.GetTypedHeaders();
-        var header = typed.Range;
-        if (header is null || !string.Equals(header.Unit.Value, "bytes", StringComparison.OrdinalIgnoreCase) || header.Ranges.Count != 1)
-            return new RangeOutcome.Full();
-        if (typed.IfRange is { } ifRange && (ifRange.EntityTag is null || !ifRange.EntityTag.Compare(etag, useStrongComparison: true)))
-            return new RangeOutcome.Full();
-
-        var r = header.Ranges.Single();
-        if (r.From is { } from)
-        {
-            if (from >= size) return new RangeOutcome.Unsatisfiable();
-            var to = r.To is { } t ? Math.Min(t, size - 1) : size - 1;
-            return to < from ? new RangeOutcome.Full() : new RangeOutcome.Partial(from, to);
-        }
-        if (r.To is not { } suffix || suffix <= 0 || size == 0) return new RangeOutcome.Unsatisfiable();
-        return new RangeOutcome.Partial(Math.Max(0, size - suffix), size - 1);
+        await HttpProblems.WriteAsync(http, denied.Status, HttpProblems.CodeFor(denied.Status), title, detail);
     }
 }
 
@@ -232,7 +195,7 @@ public sealed class PassThrough(IHttpForwarder forwarder, UpstreamClient upstrea
         var target = upstream.Candidates().FirstOrDefault() ?? EdgeOptions.DefaultUpstream;
         var error = await forwarder.SendAsync(http, target, _http, ForwarderRequestConfig.Empty, HttpTransformer.Default);
         if (error != ForwarderError.None && !http.Response.HasStarted)
-            await EdgeProblems.WriteAsync(http, 502, "upstream_unavailable", "Bad gateway", "The API could not be reached.");
+            await HttpProblems.WriteAsync(http, 502, "upstream_unavailable", "Bad gateway", "The API could not be reached.");
     }
 
     public void Dispose() => _http.Dispose();

@@ -1,10 +1,10 @@
 using System.Globalization;
 using Microsoft.Net.Http.Headers;
 using TeacherPlatform.Api.Auth;
-using TeacherPlatform.Api.Infrastructure;
 using TeacherPlatform.Core.Errors;
 using TeacherPlatform.Core.Projects;
 using TeacherPlatform.Core.Storage;
+using TeacherPlatform.Http;
 
 namespace TeacherPlatform.Api.Features.Projects;
 
@@ -40,25 +40,22 @@ public static class ProjectStreaming
         response.Headers.AcceptRanges = "bytes";
         response.Headers.LastModified = info.LastModified.ToString("R", CultureInfo.InvariantCulture);
 
-        if (IfNoneMatchHits(request, etag))
+        if (ConditionalRange.IfNoneMatchHits(request, etag))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
             return;
         }
 
         var size = info.Size;
-        var range = RangeFor(request, etag, size);
+        var range = ConditionalRange.Select(request, etag, size);
         if (range is RangeOutcome.Unsatisfiable)
         {
-            response.Headers.ContentRange = $"bytes */{size}";
-            await ProblemHandling.WriteAsync(http, StatusCodes.Status416RangeNotSatisfiable, "range_not_satisfiable", "Range not satisfiable",
-                $"The file is {size} bytes long.");
+            await ConditionalRange.WriteUnsatisfiableAsync(http, size);
             return;
         }
 
-        var (offset, length) = range is RangeOutcome.Partial p ? (p.From, p.To - p.From + 1) : (0L, size);
-        response.StatusCode = range is RangeOutcome.Partial ? StatusCodes.Status206PartialContent : StatusCodes.Status200OK;
-        if (range is RangeOutcome.Partial part) response.Headers.ContentRange = $"bytes {part.From}-{part.To}/{size}";
+        var (offset, length) = range.Window(size);
+        ConditionalRange.SetStatus(response, range, size);
         response.ContentType = ProjectService.PdfContentType;
         response.ContentLength = length;
         var disposition = new ContentDispositionHeaderValue("inline");
@@ -68,42 +65,5 @@ public static class ProjectStreaming
 
         await using var content = await storage.OpenReadAsync(project.StorageKey, offset, length, ct);
         await content.CopyToAsync(response.Body, CopyBufferSize, ct);
-    }
-
-    private static bool IfNoneMatchHits(HttpRequest request, EntityTagHeaderValue etag)
-    {
-        var header = request.GetTypedHeaders().IfNoneMatch;
-        // Weak comparison, as RFC 9110 requires for If-None-Match.
-        return header is { Count: > 0 } && header.Any(t => t.Equals(EntityTagHeaderValue.Any) || t.Compare(etag, useStrongComparison: false));
-    }
-
-    private abstract record RangeOutcome
-    {
-        public sealed record Full : RangeOutcome;
-        public sealed record Partial(long From, long To) : RangeOutcome;
-        public sealed record Unsatisfiable : RangeOutcome;
-    }
-
-    /// <summary>One range is honoured; none, several, malformed ones or a stale If-Range get the whole file (RFC 9110 allows ignoring Range).</summary>
-    private static RangeOutcome RangeFor(HttpRequest request, EntityTagHeaderValue etag, long size)
-    {
-        var typed = request.GetTypedHeaders();
-        var header = typed.Range;
-        if (header is null || !string.Equals(header.Unit.Value, "bytes", StringComparison.OrdinalIgnoreCase) || header.Ranges.Count != 1)
-            return new RangeOutcome.Full();
-        if (typed.IfRange is { } ifRange && (ifRange.EntityTag is null || !ifRange.EntityTag.Compare(etag, useStrongComparison: true)))
-            return new RangeOutcome.Full();
-
-        var r = header.Ranges.Single();
-        if (r.From is { } from)
-        {
-            if (from >= size) return new RangeOutcome.Unsatisfiable();
-            var to = r.To is { } t ? Math.Min(t, size - 1) : size - 1;
-            return to < from ? new RangeOutcome.Full() : new RangeOutcome.Partial(from, to);
-        }
-
-        // Suffix range: the last N bytes.
-        if (r.To is not { } suffix || suffix <= 0 || size == 0) return new RangeOutcome.Unsatisfiable();
-        return new RangeOutcome.Partial(Math.Max(0, size - suffix), size - 1);
     }
 }

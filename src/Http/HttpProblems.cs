@@ -1,10 +1,15 @@
 using System.Diagnostics;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
 
-namespace TeacherPlatform.Edge.Infrastructure;
+namespace TeacherPlatform.Http;
 
-/// <summary>RFC 9457 problem+json in the API's shape (<c>code</c> and <c>trace_id</c> extensions), for errors the edge answers itself.</summary>
-public static class EdgeProblems
+/// <summary>
+/// RFC 9457 problem+json as the API and the edge both answer it: a stable <c>code</c> extension (from the status when the
+/// caller gives none) and the <c>trace_id</c>.
+/// </summary>
+public static class HttpProblems
 {
     public static string CodeFor(int status) => status switch
     {
@@ -14,18 +19,21 @@ public static class EdgeProblems
         404 => "not_found",
         405 => "method_not_allowed",
         408 => "request_timeout",
+        409 => "conflict",
         413 => "payload_too_large",
         414 => "uri_too_long",
+        415 => "unsupported_media_type",
         416 => "range_not_satisfiable",
+        422 => "unprocessable",
         429 => "rate_limited",
         431 => "request_headers_too_large",
-        502 => "upstream_unavailable",
-        503 => "upstream_unavailable",
+        502 or 503 => "upstream_unavailable",
         504 => "upstream_timeout",
         _ => status >= 500 ? "internal_error" : "error",
     };
 
-    public static IServiceCollection AddEdgeProblemDetails(this IServiceCollection services) =>
+    /// <summary>Problem details for every error response, each with <c>code</c> and <c>trace_id</c>.</summary>
+    public static IServiceCollection AddCodedProblemDetails(this IServiceCollection services) =>
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {
             var status = ctx.ProblemDetails.Status ?? ctx.HttpContext.Response.StatusCode;
@@ -33,11 +41,13 @@ public static class EdgeProblems
             ctx.ProblemDetails.Extensions.TryAdd("trace_id", Activity.Current?.TraceId.ToString() ?? ctx.HttpContext.TraceIdentifier);
         });
 
-    public static Task WriteAsync(HttpContext http, int status, string code, string title, string? detail)
+    public static Task WriteAsync(HttpContext http, int status, string code, string title, string? detail,
+        IReadOnlyDictionary<string, string[]>? errors = null)
     {
         http.Response.StatusCode = status;
         var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = $"https://httpstatuses.io/{status}" };
         problem.Extensions["code"] = code;
+        if (errors is not null) problem.Extensions["errors"] = errors;
         var service = http.RequestServices.GetRequiredService<IProblemDetailsService>();
         return service.WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem }).AsTask();
     }
