@@ -53,6 +53,16 @@ public static class KnowledgeClient
         throw new TimeoutException($"stage {stage} not reached");
     }
 
+    /// <summary>create → upload → process (202): the job is queued; with workers off the test drives it.</summary>
+    public static async Task<Guid> QueueAsync(this ApiFactory factory, TestUser user, string title, string sourceType, string filename, byte[] bytes, string contentType)
+    {
+        var created = await user.CreateAsync(title, sourceType, filename);
+        await factory.UploadAsync(created, bytes, contentType);
+        var id = created["document"]!["id"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.Accepted, (await user.Client.PostAsync($"/api/knowledge/{id}/process", null)).StatusCode);
+        return Guid.Parse(id);
+    }
+
     /// <summary>create → upload → process → completed.</summary>
     public static async Task<string> IngestAsync(this ApiFactory factory, TestUser user, string title, string sourceType, string filename, byte[] bytes, string contentType, bool isPublic = false)
     {

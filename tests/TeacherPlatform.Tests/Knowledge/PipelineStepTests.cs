@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 using Dapper;
 using Microsoft.Extensions.Options;
@@ -30,10 +29,7 @@ public sealed class PipelineStepTests
             ["Ingestion:LeaseDuration"] = "00:01:00",
         });
         var teacher = await factory.RegisterAsync("teacher");
-        var created = await teacher.CreateAsync("Staccato", "text", "staccato.txt");
-        await factory.UploadAsync(created, Text, "text/plain");
-        var id = Guid.Parse(created["document"]!["id"]!.GetValue<string>());
-        Assert.Equal(HttpStatusCode.Accepted, (await teacher.Client.PostAsync($"/api/knowledge/{id}/process", null)).StatusCode);
+        var id = await factory.QueueAsync(teacher, "Staccato", "text", "staccato.txt", Text, "text/plain");
 
         // A worker completes extract and partition, records them, and dies in the middle of embedding.
         var queue = factory.Services.GetRequiredService<IngestionJobQueue>();
@@ -72,10 +68,7 @@ public sealed class PipelineStepTests
     {
         await using var factory = ApiFactory.With(new Dictionary<string, string?> { ["Ingestion:RunWorkers"] = "false" });
         var teacher = await factory.RegisterAsync("teacher");
-        var created = await teacher.CreateAsync("Staccato", "text", "staccato.txt");
-        await factory.UploadAsync(created, Text, "text/plain");
-        var id = Guid.Parse(created["document"]!["id"]!.GetValue<string>());
-        await teacher.Client.PostAsync($"/api/knowledge/{id}/process", null);
+        var id = await factory.QueueAsync(teacher, "Staccato", "text", "staccato.txt", Text, "text/plain");
         var queue = factory.Services.GetRequiredService<IngestionJobQueue>();
         var job = (await queue.LeaseNextAsync("w1", CancellationToken.None))!;
         Assert.True(await queue.RecordStepsAsync(job.Id, "w1", [ExtractStep.StepName], "{}", CancellationToken.None));
