@@ -17,6 +17,8 @@ public sealed class PartitionStep(IEmbeddingModel model, IOptions<IngestionOptio
         var o = options.Value;
         var partitioner = new TextPartitioner(model.CountTokens, new PartitionOptions { MaxTokens = o.ChunkMaxTokens, OverlapTokens = o.ChunkOverlapTokens });
         context.Chunks = partitioner.Partition(context.Extracted!);
+        // The chunks carry the text from here on: dropping the extraction keeps the job's recorded state half the size.
+        context.Extracted = null;
         if (context.Chunks.Count == 0)
             throw new ExtractionException(ExtractionErrorCodes.NoExtractableText, "The document contains no text that could be indexed.");
         return context.Progress.ReportAsync(Name, context.Chunks.Count, context.Chunks.Count, ct);
