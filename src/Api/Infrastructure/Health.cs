@@ -62,7 +62,7 @@ public static class Health
     {
         http.Response.ContentType = "application/json";
         // Check names, versions and error messages help attackers: anonymous callers get the overall status only.
-        if (http.User.FindFirst("role")?.Value != TeacherPlatform.Core.Identity.Roles.Admin)
+        if (http.User.FindFirst("role")?.Value is not { } role || !TeacherPlatform.Core.Authorization.RoleRules.IsAdmin(role))
         {
             return http.Response.WriteAsync(JsonSerializer.Serialize(new
             {
