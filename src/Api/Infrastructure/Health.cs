@@ -54,7 +54,7 @@ public static class Health
             ResultStatusCodes = { [HealthStatus.Healthy] = 200, [HealthStatus.Degraded] = 200, [HealthStatus.Unhealthy] = 503 },
         }).AllowAnonymous().DisableRateLimiting();
         app.MapGet("/api/health/live", () => TypedResults.Ok(new { status = "alive" }))
-            .AllowAnonymous().DisableRateLimiting().WithTags("Health");
+            .AllowAnonymous().DisableRateLimiting().WithTags("Health").WithName("Liveness").WithSummary("Liveness only: the process answers");
         return app;
     }
 

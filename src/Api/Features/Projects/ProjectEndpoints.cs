@@ -44,10 +44,12 @@ public static class ProjectEndpoints
         group.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteProject")
             .WithSummary("Delete the project, its file, annotations and grants (owner or platform admin)")
             .ProducesProblem(403).ProducesProblem(404);
-        group.MapMethods("/{id:guid}/stream", [HttpMethods.Get, HttpMethods.Head], ProjectStreaming.StreamAsync).WithName("StreamProject")
-            .WithSummary("Stream the PDF (Range, ETag/If-None-Match, Cache-Control: private)")
-            .Produces(200, contentType: ProjectService.PdfContentType).Produces(206, contentType: ProjectService.PdfContentType).Produces(304)
-            .ProducesProblem(404).ProducesProblem(409).ProducesProblem(416);
+        // GET and HEAD apart: one name (OpenAPI operationId) each.
+        foreach (var (method, name) in new[] { (HttpMethods.Get, "StreamProject"), (HttpMethods.Head, "StreamProjectHead") })
+            group.MapMethods("/{id:guid}/stream", [method], ProjectStreaming.StreamAsync).WithName(name)
+                .WithSummary("Stream the PDF (Range, ETag/If-None-Match, Cache-Control: private)")
+                .Produces(200, contentType: ProjectService.PdfContentType).Produces(206, contentType: ProjectService.PdfContentType).Produces(304)
+                .ProducesProblem(404).ProducesProblem(409).ProducesProblem(416);
         group.MapPost("/{id:guid}/access", GrantAsync).WithName("GrantProjectAccess")
             .WithSummary("Grant (or change) view/edit/admin access: 201 when new, 200 when changed")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
