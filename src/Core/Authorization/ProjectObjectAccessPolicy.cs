@@ -7,9 +7,8 @@ namespace TeacherPlatform.Core.Authorization;
 /// <summary>
 /// Re-checks project access on every use of a local signed URL for a project file, so that a revoked grant (or an ended
 /// relationship, or a deleted project) stops unexpired download URLs at once. Uploads are accepted only from the owner
-/// (a platform administrator counts as one, as in the projects service) and only while the project is pending: a
-/// confirmed file cannot be swapped under its recorded size and page count. Keys that are not project files are left to
-/// the other policies.
+/// (the only one the projects service gives an upload URL) and only while the project is pending: a confirmed file cannot
+/// be swapped under its recorded size and page count. Keys that are not project files are left to the other policies.
 /// </summary>
 public sealed class ProjectObjectAccessPolicy(ProjectStore projects, UserStore users) : IObjectAccessPolicy
 {
