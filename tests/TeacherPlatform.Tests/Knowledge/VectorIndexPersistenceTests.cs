@@ -24,9 +24,10 @@ public sealed class VectorIndexPersistenceTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private ApiFactory Host(bool persist = true) => ApiFactory.With(new Dictionary<string, string?>
+    private ApiFactory Host(bool persist = true, bool workers = true) => ApiFactory.With(new Dictionary<string, string?>
     {
         ["Data:Directory"] = _data,
+        ["Ingestion:RunWorkers"] = workers ? "true" : "false",
         // The graph from the first vector on, so a handful of chunks exercises the HNSW path.
         ["Search:ExactSearchThreshold"] = "1",
         ["Search:PersistVectorIndex"] = persist ? "true" : "false",
@@ -143,5 +144,22 @@ public sealed class VectorIndexPersistenceTests : IAsyncLifetime
         {
             Assert.Equal((VectorIndexLoad.FromSnapshot, count), (Index(third).LastLoad!.Source, Index(third).LastLoad!.Count));
         }
+    }
+
+    [Fact]
+    public async Task Chunks_written_by_another_instance_are_caught_up_in_place_not_rebuilt()
+    {
+        if (ApiFactory.IsPostgres) return;
+        // Only the other instance ingests, so every new chunk reaches the serving one through the database.
+        await using var serving = Host(workers: false);
+        await using var worker = Host(persist: false);
+        var before = Index(serving).Count;
+        var teacher = await worker.RegisterAsync("teacher");
+        var trills = await worker.IngestAsync(teacher, "Trills", "text", "trills.txt", Lessons("trill ornament", 10), "text/plain", isPublic: true);
+
+        Assert.Contains(trills, await DocumentsFoundAsync(serving, "trill ornament lesson"));
+        var load = Index(serving).LastLoad!;
+        Assert.Equal((VectorIndexLoad.CaughtUp, await ChunkCountAsync(On(serving, teacher), trills), 0), (load.Source, load.Added, load.Removed));
+        Assert.Equal(before + load.Added, Index(serving).Count);
     }
 }
