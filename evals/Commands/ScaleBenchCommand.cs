@@ -49,11 +49,11 @@ public static class ScaleBenchCommand
         "In preparation for a class discussion", "While revising my notes",
     ];
 
-    private static int M = 16;
+    private static int _hnswM = 16;
 
     public static async Task<ScaleBenchResult?> RunAsync(CommandEnv env, CommandArgs args, CancellationToken ct)
     {
-        M = args.Int("m", 16);
+        _hnswM = args.Int("m", 16);
         var count = args.Int("chunks", 100_000);
         var data = Path.GetFullPath(args.Get("data", Path.Combine(Path.GetTempPath(), $"tp-scale-{count}")));
         Directory.CreateDirectory(data);
@@ -143,21 +143,10 @@ public static class ScaleBenchCommand
                       $"hybrid p50 {hybrid.P50:0.0} ms p95 {hybrid.P95:0.0} ms; vector p50 {vector.P50:0.0} ms p95 {vector.P95:0.0} ms");
 
         // Recall@10 of the persisted graph (the file the API loads) against exact search, with real question embeddings.
-        var recallQuestions = longQuestions
-            .Concat(Dataset.Load("evals/datasets/pedagogy").Questions.Select(q => q.Text))
-            .Concat(Dataset.Load("evals/datasets/gutenberg").Questions.Select(q => q.Text)).Distinct().ToList();
-        var options = new InProcessVectorIndexOptions(HnswThreshold: new SearchOptions().ExactSearchThreshold, Hnsw: new HnswOptions(M: M, EfSearch: new SearchOptions().EfSearch));
-        var read = VectorIndexSnapshot.TryRead(Path.Combine(data, SqliteKnowledgeIndex.SnapshotFileName), model.ModelId, model.Dimensions, options);
-        using var graph = read.Index ?? throw new InvalidOperationException($"snapshot unusable: {read.Problem}");
-        using var exact = new ExactVectorIndex(model.Dimensions);
-        await using (var c = new SqliteConnection($"Data Source={Path.Combine(data, DbFile)};Mode=ReadOnly"))
-        {
-            await c.OpenAsync(ct);
-            await using var cmd = c.CreateCommand();
-            cmd.CommandText = "SELECT seq, embedding FROM knowledge_chunks";
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) exact.Upsert((int)reader.GetInt64(0), MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(1)));
-        }
+        var (graph, exact, recallQuestions, _) = await LoadForRecallAsync(data, model, ct);
+        using var __ = graph;
+        using var ___ = exact;
+        var efSearch = new SearchOptions().EfSearch;
         var recalls = new List<double>();
         var hnswMs = new List<double>();
         var exactMs = new List<double>();
@@ -168,15 +157,15 @@ public static class ScaleBenchCommand
             var truth = exact.Search(qv, 10).Select(h => h.Key).ToArray();
             exactMs.Add(sw.Elapsed.TotalMilliseconds);
             sw.Restart();
-            var approx = graph.Search(qv, 10, efSearch: options.Hnsw!.EfSearch).Select(h => h.Key).ToArray();
+            var approx = graph.Search(qv, 10, efSearch: efSearch).Select(h => h.Key).ToArray();
             hnswMs.Add(sw.Elapsed.TotalMilliseconds);
             recalls.Add(RankingMetrics.OverlapRecall(approx, truth, 10));
         }
-        log.WriteLine($"scale-bench: recall@10 vs exact over {recallQuestions.Count} real questions at ef_search={options.Hnsw!.EfSearch}: " +
+        log.WriteLine($"scale-bench: recall@10 vs exact over {recallQuestions.Count} real questions at ef_search={efSearch}: " +
                       $"mean {recalls.Average():0.0000}, min {recalls.Min():0.00}; in-process HNSW p50 {Percentiles.Summarize(hnswMs).P50:0.00} ms " +
                       $"p95 {Percentiles.Summarize(hnswMs).P95:0.00} ms, exact p50 {Percentiles.Summarize(exactMs).P50:0.00} ms");
 
-        var result = new ScaleBenchResult(corpus, startups, perMode * 2, Math.Round(words, 1), hybrid, vector, recallQuestions.Count, options.Hnsw.EfSearch,
+        var result = new ScaleBenchResult(corpus, startups, perMode * 2, Math.Round(words, 1), hybrid, vector, recallQuestions.Count, efSearch,
             Math.Round(recalls.Average(), 4), Math.Round(recalls.Min(), 2), Percentiles.Summarize(hnswMs), Percentiles.Summarize(exactMs), LoadAverage());
         var notes = new List<string>
         {
@@ -217,7 +206,7 @@ public static class ScaleBenchCommand
         var questions = longQuestions
             .Concat(Dataset.Load("evals/datasets/pedagogy").Questions.Select(q => q.Text))
             .Concat(Dataset.Load("evals/datasets/gutenberg").Questions.Select(q => q.Text)).Distinct().ToList();
-        var options = new InProcessVectorIndexOptions(HnswThreshold: new SearchOptions().ExactSearchThreshold, Hnsw: new HnswOptions(M: M, EfSearch: new SearchOptions().EfSearch));
+        var options = new InProcessVectorIndexOptions(HnswThreshold: new SearchOptions().ExactSearchThreshold, Hnsw: new HnswOptions(M: _hnswM, EfSearch: new SearchOptions().EfSearch));
         var read = VectorIndexSnapshot.TryRead(Path.Combine(data, SqliteKnowledgeIndex.SnapshotFileName), model.ModelId, model.Dimensions, options);
         var graph = read.Index ?? throw new InvalidOperationException($"snapshot unusable: {read.Problem}");
         var exact = new ExactVectorIndex(model.Dimensions);
@@ -434,7 +423,7 @@ public static class ScaleBenchCommand
         var sw = Stopwatch.StartNew();
         var search = new SearchOptions();
         using var index = new InProcessVectorIndex(model.Dimensions, new InProcessVectorIndexOptions(HnswThreshold: search.ExactSearchThreshold,
-            Hnsw: new HnswOptions(M: M, EfSearch: search.EfSearch)));
+            Hnsw: new HnswOptions(M: _hnswM, EfSearch: search.EfSearch)));
         var done = 0;
         foreach (var (key, vector) in rows)
         {
