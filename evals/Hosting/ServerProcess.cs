@@ -46,11 +46,13 @@ public sealed class ServerProcess : IAsyncDisposable
         return port;
     }
 
-    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string>? extraEnv, TextWriter log, CancellationToken ct)
+    /// <param name="dataDirectory">An existing data directory to start on (default: a fresh temporary one).</param>
+    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string>? extraEnv, TextWriter log, CancellationToken ct,
+        string? dataDirectory = null)
     {
         var dll = FindApiDll();
         var port = FreePort();
-        var data = Directory.CreateTempSubdirectory("tp-evals-").FullName;
+        var data = dataDirectory ?? Directory.CreateTempSubdirectory("tp-evals-").FullName;
         var logPath = Path.Combine(data, "server.log");
         var url = new Uri($"http://127.0.0.1:{port}/");
         var psi = new ProcessStartInfo("dotnet")
@@ -90,7 +92,7 @@ public sealed class ServerProcess : IAsyncDisposable
             }
             catch (HttpRequestException) { }
             catch (TaskCanceledException) when (!ct.IsCancellationRequested) { }
-            await Task.Delay(500, ct);
+            await Task.Delay(100, ct);
         }
         await server.DisposeAsync();
         throw new TimeoutException($"The API did not become healthy in 3 minutes; see {logPath}.");
