@@ -22,7 +22,7 @@ public static class EmbeddingServiceCollectionExtensions
             case "local":
                 var local = section.GetSection("Local");
                 var options = new LocalEmbeddingOptions(
-                    local.GetValue("IntraOpThreads", 0), local.GetValue("BatchSize", 32));
+                    local.GetValue("IntraOpThreads", 0), local.GetValue("BatchSize", 32), ParsePrecision(local["Precision"]));
                 services.AddSingleton(options);
                 services.AddSingleton<IEmbeddingModel>(_ => new LocalArcticEmbeddingModel(options));
                 break;
@@ -72,6 +72,13 @@ public static class EmbeddingServiceCollectionExtensions
             .AddStandardResilienceHandler();
         services.AddSingleton<IEmbeddingModel>(sp => sp.GetRequiredService<TModel>());
     }
+
+    private static EmbeddingPrecision ParsePrecision(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "fp32" => EmbeddingPrecision.Fp32,
+        "int8" => EmbeddingPrecision.Int8,
+        _ => throw new InvalidOperationException($"Unknown {SectionName}:Local:Precision '{value}'; expected fp32 or int8."),
+    };
 
     private static string Required(IConfigurationSection section, string key) =>
         section[key] is { Length: > 0 } value
