@@ -20,11 +20,14 @@ public static class EmbeddingServiceCollectionExtensions
         switch (provider)
         {
             case "local":
-                var local = section.GetSection("Local");
-                var options = new LocalEmbeddingOptions(
-                    local.GetValue("IntraOpThreads", 0), local.GetValue("BatchSize", 32), ParsePrecision(local["Precision"]));
-                services.AddSingleton(options);
-                services.AddSingleton<IEmbeddingModel>(_ => new LocalArcticEmbeddingModel(options));
+                // Read when first resolved, from the host's final configuration (a test host's overrides arrive after registration).
+                services.AddSingleton(sp =>
+                {
+                    var local = (sp.GetService<IConfiguration>() ?? configuration).GetSection(SectionName).GetSection("Local");
+                    return new LocalEmbeddingOptions(
+                        local.GetValue("IntraOpThreads", 0), local.GetValue("BatchSize", 32), ParsePrecision(local["Precision"]));
+                });
+                services.AddSingleton<IEmbeddingModel>(sp => new LocalArcticEmbeddingModel(sp.GetRequiredService<LocalEmbeddingOptions>()));
                 break;
             case "workersai":
                 var wai = section.GetSection("WorkersAi");
