@@ -19,7 +19,8 @@ public sealed record QuantizationSummary(int MatMulsQuantized, int MatMulsKept, 
 /// </summary>
 public static class OnnxDynamicQuantizer
 {
-    /// <summary>Bumped whenever the produced graph changes, so cached copies and recorded model ids change with it.</summary>
+    /// <summary>Written into the model's metadata. A change that alters the vectors must also change <see cref="LocalArcticEmbeddingModel.Int8Id"/>,
+    /// which is what an index records.</summary>
     public const int Version = 1;
     public const string MicrosoftDomain = "com.microsoft";
     public const string QuantizedOp = "DynamicQuantizeMatMul";
