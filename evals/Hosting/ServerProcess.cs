@@ -36,10 +36,12 @@ public sealed class ServerProcess : IAsyncDisposable
         return port;
     }
 
-    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string>? extraEnv, TextWriter log, CancellationToken ct)
+    /// <param name="dataDirectory">An existing data directory to start on (default: a fresh temporary one).</param>
+    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string>? extraEnv, TextWriter log, CancellationToken ct,
+        string? dataDirectory = null)
     {
         var port = FreePort();
-        var data = Directory.CreateTempSubdirectory("tp-evals-").FullName;
+        var data = dataDirectory ?? Directory.CreateTempSubdirectory("tp-evals-").FullName;
         var logPath = Path.Combine(data, "server.log");
         var url = new Uri($"http://127.0.0.1:{port}/");
         var environment = new Dictionary<string, string> { ["Data__Directory"] = data, ["RateLimiting__Enabled"] = "false" };
@@ -48,7 +50,7 @@ public sealed class ServerProcess : IAsyncDisposable
         var server = new ServerProcess(process, url, data, logPath);
         log.WriteLine($"server: pid {process.Id} at {url} (data {data}, log {logPath})");
 
-        if (await ChildProcess.WaitHealthyAsync(process, url, "api/health", TimeSpan.FromMinutes(3), TimeSpan.FromMilliseconds(500), "API", logPath, ct))
+        if (await ChildProcess.WaitHealthyAsync(process, url, "api/health", TimeSpan.FromMinutes(3), TimeSpan.FromMilliseconds(100), "API", logPath, ct))
             return server;
         await server.DisposeAsync();
         throw new TimeoutException($"The API did not become healthy in 3 minutes; see {logPath}.");

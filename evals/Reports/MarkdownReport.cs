@@ -89,6 +89,7 @@ public static class MarkdownReport
                     case "answers": Answers(sb, results.Deserialize<AnswersResult>(Json.Options)!); break;
                     case "bench": Bench(sb, results.Deserialize<BenchResult>(Json.Options)!, charts, stem); break;
                     case "edge-bench": EdgeBench(sb, results.Deserialize<EdgeBenchResult>(Json.Options)!); break;
+                    case "scale-bench": ScaleBench(sb, results.Deserialize<ScaleBenchResult>(Json.Options)!); break;
                     case "calibrate": Calibrate(sb, results.Deserialize<CalibrationResult>(Json.Options)!); break;
                     default: sb.AppendLine("(no renderer)"); break;
                 }
@@ -256,6 +257,18 @@ public static class MarkdownReport
                                    $"through the edge {L(s.EdgeMs)} ms; added p50 {s.AddedP50Ms:0.###} ms, p95 {s.AddedP95Ms:0.###} ms.").AppendLine();
         sb.AppendLine("| goal (issue 12) | measured | result |").AppendLine("|---|---|---|");
         foreach (var g in r.Goals) sb.AppendLine($"| {g.Goal} | {g.Measured} | {(g.Met ? "MET" : "MISSED")} |");
+    }
+
+    private static void ScaleBench(StringBuilder sb, ScaleBenchResult r)
+    {
+        var c = r.Corpus;
+        sb.AppendLine($"{c.Chunks} chunks ({c.RealChunks} real, the rest derived from {c.Sentences} real sentences); HNSW graph built once in {c.GraphBuildSeconds:0} s, " +
+                      $"snapshot {c.SnapshotBytes / 1e6:0} MB. The model embeds {c.ChunksPerSecond:0.#} real chunks/s here ({c.Chunks / c.ChunksPerSecond / 60:0} min for all of them).").AppendLine();
+        sb.AppendLine("| goal (issue 11 §6) | measured | result |").AppendLine("|---|---|---|");
+        var startup = r.Startups.Max(s => s.SecondsToHealthy);
+        sb.AppendLine($"| start-up ≤ 10 s, graph persisted | {string.Join(" / ", r.Startups.Select(s => $"{s.SecondsToHealthy:0.0} s{(s.PageCacheDropped ? " (cold)" : "")}"))}; index from `{r.Startups[0].IndexSource}` in {string.Join(" / ", r.Startups.Select(s => $"{s.IndexLoadMs:0} ms"))} | {(startup <= 10 && r.Startups.All(s => s.IndexSource == "snapshot") ? "MET" : "MISSED")} |");
+        sb.AppendLine($"| single-client search p95 ≤ 20 ms ({r.SearchQuestions / 2} distinct questions per mode, mean {r.MeanQuestionWords:0} words) | vector p50 {r.VectorSearchMs.P50:0.0} / p95 {r.VectorSearchMs.P95:0.0} ms; hybrid p50 {r.HybridSearchMs.P50:0.0} / p95 {r.HybridSearchMs.P95:0.0} ms | vector {(r.VectorSearchMs.P95 <= 20 ? "MET" : "MISSED")}, hybrid {(r.HybridSearchMs.P95 <= 20 ? "MET" : "MISSED")} |");
+        sb.AppendLine($"| recall@10 ≥ 0.99 vs exact ({r.RecallQueries} real questions, ef_search {r.EfSearch}) | {r.RecallAt10:0.000} (min {r.MinRecallAt10:0.00}); in-process HNSW p50 {r.InProcessHnswMs.P50:0.00} ms, exact {r.InProcessExactMs.P50:0.00} ms | {(r.RecallAt10 >= 0.99 ? "MET" : "MISSED")} |");
     }
 
     private static void TryChart(StringBuilder sb, Func<string> draw, string alt)

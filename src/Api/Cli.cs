@@ -85,7 +85,8 @@ public static class Cli
               ?? await users.CreateAsync("library@teacherplatform.local", null, "Library", Core.Identity.Roles.Admin, ct: ct)
               ?? throw new InvalidOperationException("Could not create the library account");
         var isPublic = Flag(args, "--public");
-        if (isPublic && owner.Role == Core.Identity.Roles.Student) throw new ArgumentException("Students cannot publish public documents.");
+        // The same rule the knowledge service applies to POST /api/knowledge with is_public.
+        if (isPublic && !Core.Authorization.RoleRules.MayPublish(owner.Role)) throw new ArgumentException("Students cannot publish public documents.");
 
         var files = TeacherPlatform.Ingestion.Bulk.FolderIngester.FindFiles(folder);
         Console.WriteLine($"Ingesting {files.Count} files from {Path.GetFullPath(folder)} as {owner.Email} ({(isPublic ? "public" : "private")})");

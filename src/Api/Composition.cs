@@ -14,8 +14,6 @@ using TeacherPlatform.Api.Features.Search;
 using TeacherPlatform.Ingestion;
 using TeacherPlatform.Api.Features.Relationships;
 using TeacherPlatform.Api.Features.Storage;
-using TeacherPlatform.Core.Projects;
-using TeacherPlatform.Core.Storage;
 using TeacherPlatform.Api.Infrastructure;
 
 namespace TeacherPlatform.Api;
@@ -54,6 +52,7 @@ public static class Composition
         services.AddSingleton<StartupTasks>();
         services.AddHostedService(sp => sp.GetRequiredService<StartupTasks>());
         services.AddApiAuth(configuration);
+        services.AddAuth();
         services.AddApiRateLimiting(configuration);
         services.AddRelationships(configuration);
 
@@ -66,26 +65,18 @@ public static class Composition
                     p.WithOrigins(cors.Value.AllowedOrigins).AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("Retry-After", "ETag", "Content-Range");
             }));
 
-        services.AddObjectStorage(configuration);
+        services.AddStorage(configuration);
         services.AddEmbeddings(configuration);
         services.AddRetrieval(configuration);
         services.AddIngestion(configuration);
-        services.AddScoped<KnowledgeService>();
+        services.AddKnowledge();
+        services.AddSearch();
         services.AddRag(configuration);
-        services.AddSingleton<TeacherPlatform.Core.Chat.ChatSessionStore>();
-        services.AddScoped<ChatService>();
+        services.AddChat();
         services.AddApiCache(configuration);
-        services.AddSingleton<IObjectAccessPolicy, KnowledgeObjectAccessPolicy>();
 
-        services.AddOptions<ProjectOptions>().Bind(configuration.GetSection(ProjectOptions.Section));
-        services.AddSingleton<ProjectStore>();
-        services.AddSingleton<ProjectAccessStore>();
-        services.AddSingleton<AnnotationStore>();
-        services.AddSingleton<StorageDeletionOutbox>();
-        services.AddSingleton<IObjectAccessPolicy, ProjectObjectAccessPolicy>();
-        services.AddScoped<ProjectService>();
-        services.AddSingleton<ProjectCleanup>();
-        services.AddHostedService<ProjectCleanupService>();
+        services.AddProjects(configuration);
+        services.AddAnnotations();
 
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database")
@@ -111,18 +102,18 @@ public static class Composition
 
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/scalar").AllowAnonymous();
-        app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription();
+        app.MapGet("/", () => Results.Redirect("/scalar")).AllowAnonymous().ExcludeFromDescription();
         app.MapMetrics();
         app.MapApiHealth();
 
-        app.MapAuthEndpoints();
-        app.MapRelationshipEndpoints();
-        app.MapStorageEndpoints();
-        app.MapKnowledgeEndpoints();
-        app.MapSearchEndpoints();
-        app.MapChatEndpoints();
-        app.MapProjectEndpoints();
-        app.MapAnnotationEndpoints();
+        app.MapAuth();
+        app.MapRelationships();
+        app.MapStorage();
+        app.MapKnowledge();
+        app.MapSearch();
+        app.MapChat();
+        app.MapProjects();
+        app.MapAnnotations();
         return app;
     }
 }

@@ -2,7 +2,6 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using TeacherPlatform.Api.Features.Auth;
 using TeacherPlatform.Core.Identity;
 
 namespace TeacherPlatform.Api.Auth;
@@ -20,7 +19,6 @@ public static class AuthSetup
         services.AddHostedService<SigningKeyRefresher>();
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<TokenService>();
-        services.AddScoped<AuthService>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<AuthSessionStore>();
         services.AddSingleton<RelationshipStore>();
@@ -90,7 +88,7 @@ public static class AuthSetup
                 ClockSkew = TimeSpan.FromSeconds(30),
             };
         });
-        services.AddAuthorization();
+        services.AddApiAuthorization();
         return services;
     }
 

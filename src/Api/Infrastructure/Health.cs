@@ -54,7 +54,7 @@ public static class Health
             ResultStatusCodes = { [HealthStatus.Healthy] = 200, [HealthStatus.Degraded] = 200, [HealthStatus.Unhealthy] = 503 },
         }).AllowAnonymous().DisableRateLimiting();
         app.MapGet("/api/health/live", () => TypedResults.Ok(new { status = "alive" }))
-            .AllowAnonymous().DisableRateLimiting().WithTags("Health");
+            .AllowAnonymous().DisableRateLimiting().WithTags("Health").WithName("Liveness").WithSummary("Liveness only: the process answers");
         return app;
     }
 
@@ -62,7 +62,7 @@ public static class Health
     {
         http.Response.ContentType = "application/json";
         // Check names, versions and error messages help attackers: anonymous callers get the overall status only.
-        if (http.User.FindFirst("role")?.Value != TeacherPlatform.Core.Identity.Roles.Admin)
+        if (http.User.FindFirst("role")?.Value is not { } role || !TeacherPlatform.Core.Authorization.RoleRules.IsAdmin(role))
         {
             return http.Response.WriteAsync(JsonSerializer.Serialize(new
             {

@@ -6,9 +6,9 @@ using Microsoft.OpenApi;
 namespace TeacherPlatform.Api.Infrastructure;
 
 /// <summary>
-/// OpenAPI: declares the bearer (JWT) security scheme, marks the operations that need it, and documents the
-/// RFC 9457 problem responses every operation can return (400/401/404/429), so the reference page can
-/// authenticate and generated clients know the error shape.
+/// OpenAPI: declares the bearer (JWT) security scheme, marks the operations that need it (with their 401), the 429 of
+/// rate-limited ones, and gives every error response a route declares the one RFC 9457 problem shape, so the reference
+/// page can authenticate and generated clients know the error shape.
 /// </summary>
 public static class OpenApiDocs
 {
@@ -55,39 +55,49 @@ public static class OpenApiDocs
             });
             o.AddOperationTransformer((operation, context, _) =>
             {
+                // Every route needs a token (the fallback policy) unless it allows anonymous callers.
                 var metadata = context.Description.ActionDescriptor.EndpointMetadata;
-                var anonymous = metadata.OfType<IAllowAnonymous>().Any();
-                var secured = !anonymous && metadata.OfType<IAuthorizeData>().Any();
+                var secured = !metadata.OfType<IAllowAnonymous>().Any();
                 operation.Responses ??= new OpenApiResponses();
                 if (secured)
                 {
                     operation.Security ??= [];
                     operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [] });
-                    Add(operation, context, "401", "Missing, expired or invalid access token.");
+                    operation.Responses.TryAdd("401", new OpenApiResponse());
                 }
-                var hasInput = context.Description.ParameterDescriptions.Count > 0 || context.Description.SupportedRequestFormats.Count > 0;
-                if (hasInput) Add(operation, context, "400", "Invalid input (code validation_failed or a more specific one).");
-                // Unknown resources and resources the caller may not see are both 404.
-                if (secured || context.Description.RelativePath?.Contains('{') == true)
-                    Add(operation, context, "404", "Not found, or not visible to the caller.");
-                if (!metadata.OfType<DisableRateLimitingAttribute>().Any())
-                    Add(operation, context, "429", "Rate limit exceeded or account locked; see Retry-After.");
+                if (!metadata.OfType<DisableRateLimitingAttribute>().Any()) operation.Responses.TryAdd("429", new OpenApiResponse());
+                // The other error responses are declared per route (ProducesProblem); all of them are the one problem shape.
+                foreach (var (status, response) in operation.Responses.ToList())
+                {
+                    if (!int.TryParse(status, out var code) || code < 400) continue;
+                    operation.Responses[status] = new OpenApiResponse
+                    {
+                        Description = Descriptions.GetValueOrDefault(code, response.Description ?? "Error."),
+                        Content = new Dictionary<string, OpenApiMediaType>
+                        {
+                            ["application/problem+json"] = new OpenApiMediaType { Schema = new OpenApiSchemaReference(ProblemSchema, context.Document) },
+                        },
+                    };
+                }
                 return Task.CompletedTask;
             });
         });
         return services;
     }
 
-    private static void Add(OpenApiOperation operation, OpenApiOperationTransformerContext context, string status, string description)
+    private static readonly Dictionary<int, string> Descriptions = new()
     {
-        if (operation.Responses!.ContainsKey(status)) return;
-        operation.Responses[status] = new OpenApiResponse
-        {
-            Description = description,
-            Content = new Dictionary<string, OpenApiMediaType>
-            {
-                ["application/problem+json"] = new OpenApiMediaType { Schema = new OpenApiSchemaReference(ProblemSchema, context.Document) },
-            },
-        };
-    }
+        [400] = "Invalid input (code validation_failed or a more specific one).",
+        [401] = "Missing, expired or invalid access token.",
+        [403] = "Visible to the caller, but not with the permission or role this needs.",
+        [404] = "Not found, or not visible to the caller.",
+        [409] = "Conflicts with the resource's current state.",
+        [413] = "The file or body exceeds the size limit.",
+        [415] = "The content is not of a supported type.",
+        [416] = "The requested range is outside the file.",
+        [422] = "The content has the right type but cannot be read.",
+        [429] = "Rate limit exceeded or account locked; see Retry-After.",
+        [502] = "The language model failed.",
+        [504] = "The language model did not answer in time.",
+    };
 }

@@ -127,7 +127,7 @@ public static class Operations
             }
             await next(http);
         }));
-        app.MapPrometheusScrapingEndpoint("/metrics").DisableRateLimiting();
+        app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous().DisableRateLimiting(); // guarded by network and port above
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using Dapper;
+using TeacherPlatform.Core.Authorization;
 using TeacherPlatform.Core.Common;
 using TeacherPlatform.Core.Persistence;
 
@@ -14,9 +15,8 @@ public sealed class KnowledgeDocumentStore(Db db, TimeProvider clock)
 {
     public const string Columns = "id, owner_id, title, source_type, is_public, source_url, filename, storage_key, status, stage, progress_done, progress_total, chunk_count, page_count, error_code, error_message, version, created_at, updated_at, processed_at";
 
-    /// <summary>SQL predicate over alias <c>d</c> with parameter <c>@viewer</c>.</summary>
-    public const string VisibleTo =
-        "(d.is_public = TRUE OR d.owner_id = @viewer OR d.owner_id IN (SELECT r.teacher_id FROM relationships r WHERE r.student_id = @viewer))";
+    /// <summary>The visibility rule (<see cref="KnowledgeAccess.VisibleTo"/>): SQL over alias <c>d</c> with parameter <c>@viewer</c>.</summary>
+    public const string VisibleTo = KnowledgeAccess.VisibleTo;
 
     public async Task<KnowledgeDocument> CreateAsync(Guid ownerId, string title, string sourceType, bool isPublic,
         string? sourceUrl, string? filename, Func<Guid, string?> storageKeyFor, CancellationToken ct)

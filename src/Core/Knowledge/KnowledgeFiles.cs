@@ -31,7 +31,7 @@ public static class KnowledgeFiles
         ByExtension.TryGetValue(Path.GetExtension(fileName), out var t) ? t.ContentType : "text/plain";
 
     /// <summary>The object key of a document's file: a sanitised name under the document's folder.</summary>
-    public static string StorageKey(Guid documentId, string fileName) => $"knowledge/{documentId}/{SafeName(fileName)}";
+    public static string StorageKey(Guid documentId, string fileName) => $"{Authorization.KnowledgeObjectAccessPolicy.KeyPrefix}{documentId}/{SafeName(fileName)}";
 
     /// <summary>ASCII letters, digits, '.', '-', '_' (others become '_'), no leading dots, at most 120 characters.</summary>
     public static string SafeName(string fileName)

@@ -1,4 +1,5 @@
 using Dapper;
+using TeacherPlatform.Core.Authorization;
 using TeacherPlatform.Core.Common;
 using TeacherPlatform.Core.Persistence;
 using TeacherPlatform.Core.Storage;
@@ -16,14 +17,8 @@ public sealed class ProjectStore(Db db, TimeProvider clock)
         p.file_size_bytes, p.page_count, p.upload_expires_at, p.confirmed_at, p.created_at, p.updated_at
         """;
 
-    /// <summary>
-    /// SQL predicate over grant alias <c>a</c> and project alias <c>p</c>: a grant to a student counts only while the student
-    /// is linked to the owner, so ending the relationship ends the access; grants to teachers and admins always count.
-    /// </summary>
-    public const string EffectiveGrant = """
-        (EXISTS (SELECT 1 FROM users gu WHERE gu.id = a.user_id AND gu.role <> 'student')
-         OR EXISTS (SELECT 1 FROM relationships r WHERE r.teacher_id = p.owner_id AND r.student_id = a.user_id))
-        """;
+    /// <summary>The grant rule (<see cref="ProjectAccess.EffectiveGrant"/>), kept here for the queries that join grants.</summary>
+    public const string EffectiveGrant = ProjectAccess.EffectiveGrant;
 
     private const string From = $"""
         FROM projects p JOIN users o ON o.id = p.owner_id
@@ -55,7 +50,7 @@ public sealed class ProjectStore(Db db, TimeProvider clock)
         await using var c = await db.OpenAsync(ct);
         var rows = await c.QueryAsync<Project, string?, ProjectWithAccess>(new CommandDefinition(
             $"SELECT {Columns}, a.permission AS granted {From} WHERE p.id = @id", new { id, viewer }, cancellationToken: ct),
-            (project, granted) => new ProjectWithAccess(project, LevelOf(project, viewer, viewerIsAdmin, granted)), splitOn: "granted");
+            (project, granted) => new ProjectWithAccess(project, ProjectAccess.LevelOf(project, viewer, viewerIsAdmin, granted)), splitOn: "granted");
         var found = rows.SingleOrDefault();
         return found is null || found.Level == ProjectAccessLevel.None ? null : found;
     }
@@ -82,7 +77,7 @@ public sealed class ProjectStore(Db db, TimeProvider clock)
         var items = await c.QueryAsync<Project, string?, ProjectWithAccess>(new CommandDefinition(
             $"SELECT {Columns}, a.permission AS granted {From} {where} ORDER BY p.created_at DESC, p.id DESC LIMIT @PageSize OFFSET @Offset",
             args, cancellationToken: ct),
-            (project, granted) => new ProjectWithAccess(project, LevelOf(project, viewer, viewerIsAdmin, granted)), splitOn: "granted");
+            (project, granted) => new ProjectWithAccess(project, ProjectAccess.LevelOf(project, viewer, viewerIsAdmin, granted)), splitOn: "granted");
         return new PagedList<ProjectWithAccess>(items.ToList(), page.Page, page.PageSize, total);
     }
 
@@ -134,11 +129,5 @@ public sealed class ProjectStore(Db db, TimeProvider clock)
             "SELECT id FROM projects WHERE status = 'pending' AND upload_expires_at < @before ORDER BY upload_expires_at LIMIT @limit",
             new { before, limit }, cancellationToken: ct));
         return ids.ToList();
-    }
-
-    private static ProjectAccessLevel LevelOf(Project project, Guid viewer, bool viewerIsAdmin, string? granted)
-    {
-        if (viewerIsAdmin || project.OwnerId == viewer) return ProjectAccessLevel.Owner;
-        return project.IsReady ? ProjectPermissions.ToLevel(granted) : ProjectAccessLevel.None;
     }
 }

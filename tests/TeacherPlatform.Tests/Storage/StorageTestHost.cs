@@ -53,7 +53,7 @@ public sealed class StorageTestHost : IAsyncDisposable
         builder.Services.AddObjectStorage(builder.Configuration);
 
         var app = builder.Build();
-        app.MapStorageEndpoints();
+        app.MapStorage();
         await app.StartAsync();
         return new StorageTestHost(app, baseAddress, dataDirectory);
     }

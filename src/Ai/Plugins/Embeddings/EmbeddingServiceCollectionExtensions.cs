@@ -20,11 +20,14 @@ public static class EmbeddingServiceCollectionExtensions
         switch (provider)
         {
             case "local":
-                var local = section.GetSection("Local");
-                var options = new LocalEmbeddingOptions(
-                    local.GetValue("IntraOpThreads", 0), local.GetValue("BatchSize", 32));
-                services.AddSingleton(options);
-                services.AddSingleton<IEmbeddingModel>(_ => new LocalArcticEmbeddingModel(options));
+                // Read when first resolved, from the host's final configuration (a test host's overrides arrive after registration).
+                services.AddSingleton(sp =>
+                {
+                    var local = (sp.GetService<IConfiguration>() ?? configuration).GetSection(SectionName).GetSection("Local");
+                    return new LocalEmbeddingOptions(
+                        local.GetValue("IntraOpThreads", 0), local.GetValue("BatchSize", 32), ParsePrecision(local["Precision"]));
+                });
+                services.AddSingleton<IEmbeddingModel>(sp => new LocalArcticEmbeddingModel(sp.GetRequiredService<LocalEmbeddingOptions>()));
                 break;
             case "workersai":
                 var wai = section.GetSection("WorkersAi");
@@ -72,6 +75,13 @@ public static class EmbeddingServiceCollectionExtensions
             .AddStandardResilienceHandler();
         services.AddSingleton<IEmbeddingModel>(sp => sp.GetRequiredService<TModel>());
     }
+
+    private static EmbeddingPrecision ParsePrecision(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "fp32" => EmbeddingPrecision.Fp32,
+        "int8" => EmbeddingPrecision.Int8,
+        _ => throw new InvalidOperationException($"Unknown {SectionName}:Local:Precision '{value}'; expected fp32 or int8."),
+    };
 
     private static string Required(IConfigurationSection section, string key) =>
         section[key] is { Length: > 0 } value

@@ -63,4 +63,9 @@ public sealed class SearchOptions
     public int HnswEfConstruction { get; set; } = 64;
     /// <summary>SQLite mode: exact SIMD scan below this many chunks, HNSW graph above.</summary>
     public int ExactSearchThreshold { get; set; } = 20_000;
+    /// <summary>SQLite mode: keep the in-process index (HNSW graph included) in a snapshot file in the data directory, so
+    /// start-up loads it instead of rebuilding it from every stored vector.</summary>
+    public bool PersistVectorIndex { get; set; } = true;
+    /// <summary>How often the snapshot is rewritten when the index changed (it is also written at shutdown).</summary>
+    public TimeSpan VectorIndexSaveInterval { get; set; } = TimeSpan.FromMinutes(1);
 }

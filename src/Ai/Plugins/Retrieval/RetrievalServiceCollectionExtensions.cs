@@ -13,6 +13,7 @@ public static class RetrievalServiceCollectionExtensions
         services.AddSingleton<IKnowledgeIndex>(sp => sp.GetRequiredService<Db>().IsPostgres
             ? ActivatorUtilities.CreateInstance<PostgresKnowledgeIndex>(sp)
             : ActivatorUtilities.CreateInstance<SqliteKnowledgeIndex>(sp));
+        services.AddHostedService<VectorIndexSnapshotService>();
         services.AddSingleton<QueryEmbeddingCache>();
         services.AddSingleton<HybridSearchService>();
         services.AddSingleton<SearchCache>();

@@ -4,65 +4,139 @@ using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TeacherPlatform.Ai.VectorIndex;
+using TeacherPlatform.Core.Configuration;
 using TeacherPlatform.Core.Knowledge;
 using TeacherPlatform.Core.Persistence;
 using TeacherPlatform.Core.Telemetry;
 
 namespace TeacherPlatform.Ai.Retrieval;
 
+/// <summary>How the in-process vector index was last (re)loaded: from the persisted snapshot (caught up with the rows
+/// added and removed since) or rebuilt from every stored vector, and why.</summary>
+public sealed record VectorIndexLoad(string Source, string? SnapshotProblem, int Count, int Added, int Removed, TimeSpan Elapsed)
+{
+    public const string FromSnapshot = "snapshot";
+    public const string Rebuilt = "rebuilt";
+    public const string CaughtUp = "caught_up";
+}
+
 /// <summary>
 /// Embedded mode: chunk rows and float32 vectors in SQLite, keywords in FTS5 (bm25), vectors searched in process
-/// (exact SIMD scan while small, HNSW above <see cref="SearchOptions.ExactSearchThreshold"/>). The in-memory index is
-/// rebuilt from SQLite at start-up and kept in step on every write; a write by another process (a worker-only
-/// instance) is noticed through index_meta.chunks_version and triggers a reload.
+/// (exact SIMD scan while small, HNSW above <see cref="SearchOptions.ExactSearchThreshold"/>). At start-up the index
+/// is read from its snapshot file in the data directory (the HNSW graph as saved, no rebuild) and caught up with the
+/// rows added and removed since; without a usable snapshot it is rebuilt from SQLite. It is kept in step on every
+/// write; a write by another process (a worker-only instance) is noticed through index_meta.chunks_version and caught
+/// up the same way. <see cref="VectorIndexSnapshotService"/> saves the snapshot periodically and at shutdown.
 /// </summary>
-public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options, AppTelemetry telemetry, TimeProvider clock,
-    ILogger<SqliteKnowledgeIndex> logger) : IKnowledgeIndex, IDisposable
+public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options, IOptions<DataOptions> data, AppTelemetry telemetry,
+    TimeProvider clock, ILogger<SqliteKnowledgeIndex> logger) : IKnowledgeIndex, IDisposable
 {
+    public const string SnapshotFileName = "vector-index.tpvx";
+
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly Lock _mapLock = new();
     private InProcessVectorIndex? _index;
     private Dictionary<int, Guid> _docOfKey = new();
+    private string _modelId = "";
     private int _dimensions;
     private long _knownVersion;
     private long _lastVersionCheck;
+    // Changes to the in-memory index since start-up, and how many of them the last snapshot holds.
+    private long _changes;
+    private long _savedChanges;
 
     public bool UsesHnsw => _index?.UsesHnsw ?? false;
 
+    /// <summary>Vectors in the in-process index.</summary>
+    public int Count => _index?.Count ?? 0;
+
+    /// <summary>How the index was last loaded (null before <see cref="InitializeAsync"/>).</summary>
+    public VectorIndexLoad? LastLoad { get; private set; }
+
+    /// <summary>Snapshots written by this instance.</summary>
+    public int SnapshotsWritten { get; private set; }
+
+    public string SnapshotPath => data.Value.Combine(SnapshotFileName);
+
     public async Task InitializeAsync(string modelId, int dimensions, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
-        var (model, dims) = await IndexMeta.ReadModelAsync(c);
-        IndexMeta.EnsureSameModel(model, dims, modelId, dimensions);
-        if (model is null)
+        await using (var c = await db.OpenAsync(ct))
         {
-            await IndexMeta.WriteAsync(c, IndexMeta.ModelKey, modelId);
-            await IndexMeta.WriteAsync(c, IndexMeta.DimensionsKey, dimensions.ToString());
+            var (model, dims) = await IndexMeta.ReadModelAsync(c);
+            IndexMeta.EnsureSameModel(model, dims, modelId, dimensions);
+            if (model is null)
+            {
+                await IndexMeta.WriteAsync(c, IndexMeta.ModelKey, modelId);
+                await IndexMeta.WriteAsync(c, IndexMeta.DimensionsKey, dimensions.ToString());
+            }
         }
+        _modelId = modelId;
         _dimensions = dimensions;
-        await LoadAsync(ct);
+        await LoadAsync(LoadMode.Snapshot, ct);
     }
 
-    private async Task LoadAsync(CancellationToken ct)
+    private enum LoadMode { Snapshot, Rebuild, CatchUp }
+
+    private InProcessVectorIndexOptions IndexOptions()
+    {
+        var o = options.Value;
+        return new InProcessVectorIndexOptions(HnswThreshold: Math.Max(1, o.ExactSearchThreshold), Hnsw: new HnswOptions(EfSearch: o.EfSearch));
+    }
+
+    /// <summary>
+    /// (Re)loads the index: from the snapshot file or the live index (<see cref="LoadMode.CatchUp"/>) plus the rows
+    /// added and removed since, which a diff of chunk keys finds (keys are AUTOINCREMENT, never reused); or from every row.
+    /// Callers hold the write gate, or run before any write (start-up).
+    /// </summary>
+    private async Task LoadAsync(LoadMode mode, CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
-        var o = options.Value;
-        var index = new InProcessVectorIndex(_dimensions, new InProcessVectorIndexOptions(HnswThreshold: Math.Max(1, o.ExactSearchThreshold),
-            Hnsw: new HnswOptions(EfSearch: o.EfSearch)));
-        var map = new Dictionary<int, Guid>();
         await using var c = await db.OpenAsync(ct);
         var version = await IndexMeta.ReadChunksVersionAsync(c);
-        await using (var reader = await c.ExecuteReaderAsync(new CommandDefinition("SELECT seq, document_id, embedding FROM knowledge_chunks", cancellationToken: ct)))
+        var map = new Dictionary<int, Guid>();
+        // Served from the (document_id, chunk_index) index, which holds every rowid: no read of the vectors.
+        await using (var reader = await c.ExecuteReaderAsync(new CommandDefinition("SELECT seq, document_id FROM knowledge_chunks", cancellationToken: ct)))
         {
+            while (await reader.ReadAsync(ct)) map[checked((int)reader.GetInt64(0))] = Guid.Parse(reader.GetString(1));
+        }
+
+        InProcessVectorIndex? index = null;
+        string? problem = null;
+        var persist = options.Value.PersistVectorIndex;
+        if (mode == LoadMode.CatchUp) index = _index;
+        else if (mode == LoadMode.Snapshot && persist)
+        {
+            var path = SnapshotPath;
+            var read = await Task.Run(() => VectorIndexSnapshot.TryRead(path, _modelId, _dimensions, IndexOptions()), ct);
+            (index, problem) = (read.Index, read.Problem);
+        }
+        else if (mode == LoadMode.Snapshot) problem = "persistence disabled";
+
+        var source = index is null ? VectorIndexLoad.Rebuilt : mode == LoadMode.CatchUp ? VectorIndexLoad.CaughtUp : VectorIndexLoad.FromSnapshot;
+        index ??= new InProcessVectorIndex(_dimensions, IndexOptions());
+        var present = index.Keys().ToHashSet();
+        var missing = map.Keys.Where(k => !present.Contains(k)).ToList();
+        var removed = present.Where(k => !map.ContainsKey(k)).ToList();
+        var added = new HashSet<int>();
+        async Task AddRowsAsync(string sql, object? args)
+        {
+            await using var reader = await c.ExecuteReaderAsync(new CommandDefinition(sql, args, cancellationToken: ct));
             while (await reader.ReadAsync(ct))
             {
                 var key = checked((int)reader.GetInt64(0));
-                var vector = MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(2));
+                if (present.Contains(key) || !map.ContainsKey(key)) continue;
+                var vector = MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(1));
                 if (vector.Length != _dimensions) continue;
                 index.Upsert(key, vector);
-                map[key] = Guid.Parse(reader.GetString(1));
+                added.Add(key);
             }
         }
+        // One scan when most rows are missing (a rebuild), a keyed read of the few added since otherwise.
+        if (missing.Count > present.Count) await AddRowsAsync("SELECT seq, embedding FROM knowledge_chunks", null);
+        else foreach (var batch in missing.Chunk(500)) await AddRowsAsync("SELECT seq, embedding FROM knowledge_chunks WHERE seq IN @batch", new { batch });
+        // A row without a usable vector (another dimension) is not searchable by vector.
+        foreach (var key in missing) if (!added.Contains(key)) map.Remove(key);
+
         var old = _index;
         lock (_mapLock)
         {
@@ -70,8 +144,37 @@ public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options,
             _docOfKey = map;
             _knownVersion = version;
         }
-        old?.Dispose();
-        logger.LogInformation("Loaded {Count} chunk vectors into the in-process index in {Ms} ms (HNSW: {Hnsw})", map.Count, sw.ElapsedMilliseconds, index.UsesHnsw);
+        // Removed after the new map is visible, as a write does: a search never sees a key without its document.
+        foreach (var key in removed) index.Remove(key);
+        if (!ReferenceEquals(old, index)) old?.Dispose();
+        if (source == VectorIndexLoad.Rebuilt || added.Count + removed.Count > 0) Interlocked.Increment(ref _changes);
+        LastLoad = new VectorIndexLoad(source, problem, index.Count, added.Count, removed.Count, sw.Elapsed);
+        logger.LogInformation(
+            "Vector index {Source} with {Count} chunk vectors ({Added} added, {Removed} removed since) in {Ms} ms (HNSW: {Hnsw}; snapshot: {Problem})",
+            source, index.Count, added.Count, removed.Count, sw.ElapsedMilliseconds, index.UsesHnsw, problem ?? "used");
+    }
+
+    /// <summary>
+    /// Writes the snapshot when the index changed since the last one (under the write gate, so it matches a committed
+    /// state; searches continue meanwhile). Returns whether a file was written.
+    /// </summary>
+    public async Task<bool> SaveSnapshotAsync(CancellationToken ct)
+    {
+        if (!options.Value.PersistVectorIndex || _index is null || Interlocked.Read(ref _changes) == Interlocked.Read(ref _savedChanges)) return false;
+        await _writeGate.WaitAsync(ct);
+        try
+        {
+            var changes = Interlocked.Read(ref _changes);
+            if (changes == Interlocked.Read(ref _savedChanges)) return false;
+            var (index, version, path) = (_index, Interlocked.Read(ref _knownVersion), SnapshotPath);
+            var sw = Stopwatch.StartNew();
+            var header = await Task.Run(() => VectorIndexSnapshot.Write(path, _modelId, version, index), ct);
+            Interlocked.Exchange(ref _savedChanges, changes);
+            SnapshotsWritten++;
+            logger.LogInformation("Vector index snapshot written: {Count} vectors up to chunk {HighWater} in {Ms} ms", header.Count, header.HighWaterKey, sw.ElapsedMilliseconds);
+            return true;
+        }
+        finally { _writeGate.Release(); }
     }
 
     public async Task<bool> ReplaceDocumentChunksAsync(Guid documentId, IReadOnlyList<ChunkRecord> chunks, int? pageCount, CancellationToken ct)
@@ -114,6 +217,7 @@ public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options,
                 if (_knownVersion == version - 1) _knownVersion = version;
             }
             foreach (var key in oldKeys) index.Remove(key);
+            Interlocked.Increment(ref _changes);
             return true;
         }
         finally { _writeGate.Release(); }
@@ -174,6 +278,7 @@ public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options,
             foreach (var key in keys) _docOfKey.Remove(key);
         }
         foreach (var key in keys) _index?.Remove(key);
+        if (keys.Count > 0) Interlocked.Increment(ref _changes);
     }
 
     public async Task<int> ReindexAsync(string modelId, int dimensions, Func<IReadOnlyList<string>, CancellationToken, Task<IReadOnlyList<float[]>>> embed,
@@ -200,8 +305,10 @@ public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options,
             await IndexMeta.BumpChunksVersionAsync(c, tx, await IndexMeta.ReadChunksVersionAsync(c) + 1);
             await c.ExecuteAsync("UPDATE knowledge_documents SET version = version + 1", transaction: tx);
             await tx.CommitAsync(ct);
-            _dimensions = dimensions;
-            await LoadAsync(ct);
+            (_modelId, _dimensions) = (modelId, dimensions);
+            if (options.Value.PersistVectorIndex) File.Delete(SnapshotPath);
+            // Every vector changed under the same keys: a diff of keys cannot see that, so rebuild (and save over the old snapshot).
+            await LoadAsync(LoadMode.Rebuild, ct);
             return all.Count;
         }
         finally { _writeGate.Release(); }
@@ -221,8 +328,8 @@ public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options,
         {
             if (version != Interlocked.Read(ref _knownVersion))
             {
-                logger.LogInformation("Chunks changed in another process (version {Version}); reloading the vector index", version);
-                await LoadAsync(ct);
+                logger.LogInformation("Chunks changed in another process (version {Version}); catching the vector index up", version);
+                await LoadAsync(LoadMode.CatchUp, ct);
             }
         }
         finally { _writeGate.Release(); }

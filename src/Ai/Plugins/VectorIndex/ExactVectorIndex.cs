@@ -96,5 +96,39 @@ public sealed class ExactVectorIndex : IVectorIndex, IDisposable
         finally { _lock.ExitReadLock(); }
     }
 
+    /// <summary>Writes count, keys and vectors (for a snapshot of an index that has no graph yet).</summary>
+    internal void WriteTo(BinaryWriter writer)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            writer.Write(_vectors.Count);
+            writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_keyBySlot.AsSpan(0, _vectors.Count)));
+            writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_vectors.Used));
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    internal static ExactVectorIndex ReadFrom(BinaryReader reader, int dimensions)
+    {
+        var count = reader.ReadInt32();
+        if (count < 0) throw new InvalidDataException($"Negative vector count {count}.");
+        var keys = new int[count];
+        reader.BaseStream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(keys.AsSpan()));
+        var data = new float[(long)count * dimensions];
+        reader.BaseStream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));
+        var index = new ExactVectorIndex(dimensions);
+        for (var i = 0; i < count; i++) index.Upsert(keys[i], data.AsSpan(i * dimensions, dimensions));
+        return index;
+    }
+
+    /// <summary>The stored keys, copied.</summary>
+    internal int[] Keys()
+    {
+        _lock.EnterReadLock();
+        try { return _keyBySlot.AsSpan(0, _vectors.Count).ToArray(); }
+        finally { _lock.ExitReadLock(); }
+    }
+
     public void Dispose() => _lock.Dispose();
 }

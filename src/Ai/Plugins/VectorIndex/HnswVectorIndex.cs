@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace TeacherPlatform.Ai.VectorIndex;
 
@@ -16,8 +17,8 @@ public sealed class HnswVectorIndex : IVectorIndex, IDisposable
     private readonly int _m;
     private readonly int _m0;
     private readonly double _levelMultiplier;
-    private readonly Random _random;
-    private readonly VectorPool _vectors;
+    private Random _random;
+    private VectorPool _vectors;
     private readonly Dictionary<int, int> _nodeByKey = [];
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly ConcurrentBag<VisitedSet> _visitedPool = [];
@@ -284,6 +285,94 @@ public sealed class HnswVectorIndex : IVectorIndex, IDisposable
         Array.Resize(ref _keyByNode, size);
         Array.Resize(ref _deleted, size);
         Array.Resize(ref _links, size);
+    }
+
+    /// <summary>Calls <paramref name="visit"/> for every live (key, vector) under the read lock.</summary>
+    internal void ForEachLive(Action<int, ReadOnlySpan<float>> visit)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            foreach (var (key, node) in _nodeByKey) visit(key, _vectors[node]);
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    /// <summary>
+    /// Writes the whole graph (tombstones included: they still route searches) so <see cref="ReadFrom"/> restores it
+    /// without re-inserting anything. Writers wait meanwhile; searches go on.
+    /// </summary>
+    internal void WriteTo(BinaryWriter writer)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            var nodes = _vectors.Count;
+            writer.Write(_m);
+            writer.Write(_options.EfConstruction);
+            writer.Write(nodes);
+            writer.Write(_entryPoint);
+            writer.Write(_topLevel);
+            writer.Write(MemoryMarshal.AsBytes(_keyByNode.AsSpan(0, nodes)));
+            for (var node = 0; node < nodes; node++) writer.Write(_deleted[node]);
+            writer.Write(MemoryMarshal.AsBytes(_vectors.Used));
+            for (var node = 0; node < nodes; node++)
+            {
+                var levels = _links[node];
+                writer.Write((byte)levels.Length);
+                // Each list is [count, neighbours...]: only the used prefix is written.
+                foreach (var list in levels) writer.Write(MemoryMarshal.AsBytes(list.AsSpan(0, list[0] + 1)));
+            }
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    /// <summary>Restores a graph written by <see cref="WriteTo"/>; throws <see cref="InvalidDataException"/> when it does not fit.</summary>
+    internal static HnswVectorIndex ReadFrom(BinaryReader reader, int dimensions, HnswOptions? options)
+    {
+        var graph = new HnswVectorIndex(dimensions, options);
+        var m = reader.ReadInt32();
+        var efConstruction = reader.ReadInt32();
+        if (m != graph._m || efConstruction != graph._options.EfConstruction)
+            throw new InvalidDataException($"The saved graph was built with M={m}, ef_construction={efConstruction}; the options now say M={graph._m}, ef_construction={graph._options.EfConstruction}.");
+        var nodes = reader.ReadInt32();
+        var entryPoint = reader.ReadInt32();
+        var topLevel = reader.ReadInt32();
+        if (nodes < 0 || entryPoint < -1 || entryPoint >= Math.Max(nodes, 1) || topLevel > MaxLevel || (nodes > 0) != (entryPoint >= 0))
+            throw new InvalidDataException("The saved graph's header is inconsistent.");
+        graph.EnsureNodeCapacity(Math.Max(nodes, 1));
+        reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(graph._keyByNode.AsSpan(0, nodes)));
+        for (var node = 0; node < nodes; node++) graph._deleted[node] = reader.ReadBoolean();
+        var data = new float[(long)nodes * dimensions];
+        reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(data.AsSpan()));
+        graph._vectors = new VectorPool(dimensions, data, nodes);
+        for (var node = 0; node < nodes; node++)
+        {
+            var levels = new int[reader.ReadByte()][];
+            if (levels.Length is 0 or > MaxLevel + 1) throw new InvalidDataException($"Node {node} has {levels.Length} levels.");
+            for (var l = 0; l < levels.Length; l++)
+            {
+                var capacity = l == 0 ? graph._m0 : graph._m;
+                var count = reader.ReadInt32();
+                if (count < 0 || count > capacity) throw new InvalidDataException($"Node {node} has {count} links on level {l}.");
+                var list = new int[capacity + 1];
+                list[0] = count;
+                reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(list.AsSpan(1, count)));
+                foreach (var neighbour in list.AsSpan(1, count))
+                    if ((uint)neighbour >= (uint)nodes) throw new InvalidDataException($"Node {node} links to {neighbour} of {nodes}.");
+                levels[l] = list;
+            }
+            graph._links[node] = levels;
+            if (!graph._deleted[node] && !graph._nodeByKey.TryAdd(graph._keyByNode[node], node))
+                throw new InvalidDataException($"Key {graph._keyByNode[node]} has two live nodes.");
+        }
+        if (nodes > 0 && graph._links[entryPoint].Length != topLevel + 1)
+            throw new InvalidDataException("The saved entry point is not on the top level.");
+        graph._entryPoint = entryPoint;
+        graph._topLevel = topLevel;
+        // A fresh level sequence: replaying the seed's first draws again would only correlate levels, but there is no need to.
+        graph._random = new Random(HashCode.Combine(graph._options.Seed, nodes));
+        return graph;
     }
 
     private VisitedSet RentVisited() => _visitedPool.TryTake(out var set) ? set : new VisitedSet();

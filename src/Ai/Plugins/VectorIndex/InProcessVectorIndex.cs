@@ -22,10 +22,14 @@ public sealed class InProcessVectorIndex : IVectorIndex, IDisposable
     private HnswVectorIndex? _hnsw;
 
     public InProcessVectorIndex(int dimensions, InProcessVectorIndexOptions? options = null)
+        : this(new ExactVectorIndex(dimensions), null, options) { }
+
+    private InProcessVectorIndex(ExactVectorIndex exact, HnswVectorIndex? hnsw, InProcessVectorIndexOptions? options)
     {
         _options = options ?? new InProcessVectorIndexOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.HnswThreshold, 1);
-        _exact = new ExactVectorIndex(dimensions);
+        _exact = exact;
+        _hnsw = hnsw;
     }
 
     public int Dimensions => _exact.Dimensions;
@@ -89,6 +93,47 @@ public sealed class InProcessVectorIndex : IVectorIndex, IDisposable
                 : _exact.Search(query, k, filter);
         }
         finally { _lock.ExitReadLock(); }
+    }
+
+    /// <summary>The stored keys (a copy).</summary>
+    public int[] Keys() => _exact.Keys();
+
+    /// <summary>
+    /// Writes the index: the HNSW graph as it is (no rebuild needed to read it back), or the plain vectors below the
+    /// threshold. The exact index is not written separately: it is the graph's live nodes.
+    /// </summary>
+    /// <returns>The number of live keys written and the largest of them (-1 when empty).</returns>
+    public (int Count, long MaxKey) WriteTo(Stream stream)
+    {
+        using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        _lock.EnterReadLock();
+        try
+        {
+            writer.Write(_hnsw is not null);
+            if (_hnsw is not null) _hnsw.WriteTo(writer);
+            else _exact.WriteTo(writer);
+            var keys = _exact.Keys();
+            return (keys.Length, keys.Length == 0 ? -1 : keys.Max());
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    /// <summary>Reads what <see cref="WriteTo"/> wrote; throws <see cref="InvalidDataException"/> when it does not fit the options.</summary>
+    public static InProcessVectorIndex ReadFrom(Stream stream, int dimensions, InProcessVectorIndexOptions? options = null)
+    {
+        options ??= new InProcessVectorIndexOptions();
+        using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        if (!reader.ReadBoolean())
+        {
+            var plain = new InProcessVectorIndex(ExactVectorIndex.ReadFrom(reader, dimensions), null, options);
+            // Saved below the threshold; if the options now want a graph, build it like an upsert crossing the threshold would.
+            if (plain.Count > 0 && (options.ForceHnsw || plain.Count >= options.HnswThreshold)) plain._hnsw = plain.BuildGraph();
+            return plain;
+        }
+        var graph = HnswVectorIndex.ReadFrom(reader, dimensions, options.Hnsw);
+        var exact = new ExactVectorIndex(dimensions);
+        graph.ForEachLive(exact.Upsert);
+        return new InProcessVectorIndex(exact, graph, options);
     }
 
     private HnswVectorIndex BuildGraph()

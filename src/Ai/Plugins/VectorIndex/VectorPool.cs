@@ -12,7 +12,20 @@ internal sealed class VectorPool
         _data = new float[dimensions * Math.Max(1, initialCapacity)];
     }
 
+    /// <summary>Adopts <paramref name="data"/> (read from a snapshot) as the first <paramref name="count"/> vectors, without copying.</summary>
+    public VectorPool(int dimensions, float[] data, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimensions, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((long)count * dimensions, data.LongLength);
+        Dimensions = dimensions;
+        _data = data.Length == 0 ? new float[dimensions] : data;
+        Count = count;
+    }
+
     public int Dimensions { get; }
+
+    /// <summary>The stored vectors back to back (for snapshots).</summary>
+    public ReadOnlySpan<float> Used => _data.AsSpan(0, Count * Dimensions);
     public int Count { get; private set; }
     public int Capacity => _data.Length / Dimensions;
 

@@ -14,3 +14,6 @@ public sealed record UserResponse(Guid Id, string Email, string DisplayName, str
 public sealed record TokenResponse(
     string AccessToken, string TokenType, int ExpiresIn, DateTimeOffset ExpiresAt,
     string RefreshToken, DateTimeOffset RefreshExpiresAt, UserResponse User);
+
+/// <summary>The JSON Web Key Set that verifies access tokens (RFC 7517).</summary>
+public sealed record JwksResponse(IReadOnlyList<TeacherPlatform.Api.Auth.PublicJwk> Keys);

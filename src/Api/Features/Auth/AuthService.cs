@@ -95,8 +95,12 @@ public sealed class AuthService(
         return new TokenResponse(access.Token, "bearer", access.ExpiresIn, access.ExpiresAt, result.NewToken!, result.ExpiresAt, UserResponse.From(user));
     }
 
-    public Task LogoutAsync(Caller caller, Guid? sessionId, CancellationToken ct) =>
-        sessionId is { } sid ? sessions.RevokeSessionAsync(sid, caller.Id, "logout", ct) : Task.CompletedTask;
+    /// <summary>Revokes the refresh tokens of the caller's current session (tokens without a session have nothing to revoke).</summary>
+    public Task LogoutAsync(Caller caller, CancellationToken ct) =>
+        caller.SessionId is { } sid ? sessions.RevokeSessionAsync(sid, caller.Id, "logout", ct) : Task.CompletedTask;
+
+    public async Task<UserResponse> MeAsync(Caller caller, CancellationToken ct) =>
+        UserResponse.From(await users.FindByIdAsync(caller.Id, ct) ?? throw AppProblem.NotFound("User"));
 
     private async Task<TokenResponse> IssueAsync(User user, CancellationToken ct)
     {

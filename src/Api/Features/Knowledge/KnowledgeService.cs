@@ -1,5 +1,6 @@
 using TeacherPlatform.Ai.Retrieval;
 using TeacherPlatform.Api.Auth;
+using TeacherPlatform.Core.Authorization;
 using TeacherPlatform.Core.Common;
 using TeacherPlatform.Core.Errors;
 using TeacherPlatform.Core.Knowledge;
@@ -41,7 +42,7 @@ public sealed class KnowledgeService(
         }
         v.ThrowIfInvalid();
         var isPublic = request.IsPublic ?? false;
-        if (isPublic && !(caller.IsTeacher || caller.IsAdmin))
+        if (isPublic && !RoleRules.MayPublish(caller.Role))
             throw AppProblem.Forbidden("Only teachers and administrators may publish public documents.");
 
         var filename = needsUpload ? request.Filename : null;
@@ -66,12 +67,15 @@ public sealed class KnowledgeService(
     public async Task<KnowledgeDocument> GetVisibleAsync(Caller caller, Guid id, CancellationToken ct) =>
         await documents.GetVisibleAsync(id, caller.Id, ct) ?? throw AppProblem.NotFound("Document");
 
-    /// <summary>Only the owner (or an administrator) changes a document; others who can see it get 403, the rest 404.</summary>
+    /// <summary>
+    /// <see cref="KnowledgeAccess.MayManage"/> (the owner, or an administrator) changes a document; others who can see it
+    /// get 403, the rest 404. The signed-URL policy for the document's file applies the same rule.
+    /// </summary>
     private async Task<KnowledgeDocument> GetManageableAsync(Caller caller, Guid id, CancellationToken ct)
     {
         var doc = caller.IsAdmin ? await documents.GetAsync(id, ct) : await documents.GetVisibleAsync(id, caller.Id, ct);
         if (doc is null) throw AppProblem.NotFound("Document");
-        if (doc.OwnerId != caller.Id && !caller.IsAdmin) throw AppProblem.Forbidden("Only the owner may change this document.");
+        if (!KnowledgeAccess.MayManage(doc, caller.Id, caller.Role)) throw AppProblem.Forbidden("Only the owner may change this document.");
         return doc;
     }
 
@@ -92,21 +96,5 @@ public sealed class KnowledgeService(
         var (_, file) = await documents.DeleteAsync(doc.Id, ct);
         index.ForgetDocument(doc.Id);
         if (file is not null) await deletions.TryDeleteAsync(file, CancellationToken.None);
-    }
-}
-
-/// <summary>Upload/download URLs for knowledge files are honoured only while the caller may still manage the document.</summary>
-public sealed class KnowledgeObjectAccessPolicy(KnowledgeDocumentStore documents) : IObjectAccessPolicy
-{
-    public Task<bool> CanReadAsync(string key, Guid userId, CancellationToken ct) => CheckAsync(key, userId, ct);
-    public Task<bool> CanWriteAsync(string key, Guid userId, CancellationToken ct) => CheckAsync(key, userId, ct);
-
-    private async Task<bool> CheckAsync(string key, Guid userId, CancellationToken ct)
-    {
-        if (!key.StartsWith("knowledge/", StringComparison.Ordinal)) return true; // not ours
-        var parts = key.Split('/');
-        if (parts.Length < 3 || !Guid.TryParse(parts[1], out var id)) return false;
-        var doc = await documents.GetAsync(id, ct);
-        return doc is not null && doc.OwnerId == userId;
     }
 }

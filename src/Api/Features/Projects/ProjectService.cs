@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using TeacherPlatform.Api.Auth;
+using TeacherPlatform.Core.Authorization;
 using TeacherPlatform.Core.Common;
 using TeacherPlatform.Core.Errors;
 using TeacherPlatform.Core.Identity;
@@ -34,7 +35,8 @@ public sealed class ProjectService(
 
     public async Task<CreateProjectResponse> CreateAsync(CreateProjectRequest request, Caller caller, CancellationToken ct)
     {
-        if (!caller.IsTeacher && !caller.IsAdmin) throw AppProblem.Forbidden("Only teachers can create projects.");
+        // The role rule is the endpoint's TeacherOrAdmin policy; checked again for callers other than the endpoint.
+        if (!RoleRules.MayCreateProjects(caller.Role)) throw AppProblem.Forbidden("Only teachers can create projects.");
         var v = new Validator();
         v.Required("title", request.Title, 200).Optional("description", request.Description, 4000).Required("filename", request.Filename, 255);
         if (request.Filename is { } f && f.Any(c => char.IsControl(c) || c is '/' or '\\' or '"'))
@@ -119,6 +121,20 @@ public sealed class ProjectService(
         if (!access.Project.IsReady) return ProjectResponse.From(access, caller.Id);
         var url = await storage.CreateDownloadUrlAsync(access.Project.StorageKey, access.Project.Filename, options.Value.DownloadUrlLifetime, caller.Id, ct);
         return ProjectResponse.From(access, caller.Id, url.Url.ToString(), url.ExpiresAt);
+    }
+
+    /// <summary>The stored file of a confirmed project the caller may view, with its size and ETag.</summary>
+    public async Task<(Project Project, ObjectInfo Info)> GetFileAsync(Guid id, Caller caller, CancellationToken ct)
+    {
+        var project = (await RequireAsync(id, caller, ProjectAccessLevel.View, ct)).Project;
+        if (!project.IsReady) throw AppProblem.Conflict("The project's file has not been confirmed yet.");
+        var info = await storage.HeadAsync(project.StorageKey, ct);
+        if (info is null)
+        {
+            logger.LogError("Project {ProjectId} is ready but its object {Key} is missing", id, project.StorageKey);
+            throw AppProblem.NotFound("Project file");
+        }
+        return (project, info);
     }
 
     public async Task<PagedList<ProjectResponse>> ListAsync(Caller caller, string? q, Guid? ownerId, int? page, int? pageSize, CancellationToken ct)

@@ -1,8 +1,6 @@
 using System.Globalization;
 using Microsoft.Net.Http.Headers;
 using TeacherPlatform.Api.Auth;
-using TeacherPlatform.Core.Errors;
-using TeacherPlatform.Core.Projects;
 using TeacherPlatform.Core.Storage;
 using TeacherPlatform.Http;
 
@@ -18,19 +16,10 @@ public static class ProjectStreaming
     public const string CacheControl = "private, max-age=300";
     private const int CopyBufferSize = 64 * 1024;
 
-    public static async Task StreamAsync(Guid id, HttpContext http, ProjectService service, IObjectStorage storage, ILoggerFactory loggers)
+    public static async Task StreamAsync(Guid id, Caller caller, HttpContext http, ProjectService service, IObjectStorage storage)
     {
         var ct = http.RequestAborted;
-        var access = await service.RequireAsync(id, Caller.From(http.User), ProjectAccessLevel.View, ct);
-        var project = access.Project;
-        if (!project.IsReady) throw AppProblem.Conflict("The project's file has not been confirmed yet.");
-
-        var info = await storage.HeadAsync(project.StorageKey, ct);
-        if (info is null)
-        {
-            loggers.CreateLogger(typeof(ProjectStreaming)).LogError("Project {ProjectId} is ready but its object {Key} is missing", id, project.StorageKey);
-            throw AppProblem.NotFound("Project file");
-        }
+        var (project, info) = await service.GetFileAsync(id, caller, ct);
 
         var request = http.Request;
         var response = http.Response;

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using TeacherPlatform.Core.Storage;
@@ -19,15 +20,27 @@ public static class StorageEndpoints
             ? context.RequestServices.GetRequiredService<LocalObjectStorage>()
             : null;
 
-    public static IEndpointRouteBuilder MapStorageEndpoints(this IEndpointRouteBuilder app)
+    /// <summary>The configured object store, and the outbox that retries deletions the features queue with their rows.</summary>
+    public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddObjectStorage(configuration);
+        services.AddSingleton<StorageDeletionOutbox>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapStorage(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/storage").WithTags("Storage").AllowAnonymous();
-        group.MapPut("/{**key}", UploadAsync).WithName("UploadObject");
-        group.MapGet("/{**key}", DownloadAsync).WithName("DownloadObject");
+        group.MapPut("/{**key}", UploadAsync).WithName("UploadObject")
+            .WithSummary("Upload to a signed upload_url (local storage provider only)")
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(413);
+        group.MapGet("/{**key}", DownloadAsync).WithName("DownloadObject")
+            .WithSummary("Download from a signed download_url (local storage provider only; Range and ETag honoured)")
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(416);
         return app;
     }
 
-    private static async Task<IResult> UploadAsync(string key, HttpContext context)
+    public static async Task<Results<Ok, ProblemHttpResult, EmptyHttpResult>> UploadAsync(string key, HttpContext context)
     {
         if (LocalStorageOf(context) is not { } storage)
         {
@@ -58,7 +71,7 @@ public static class StorageEndpoints
             await using var body = new SizeLimitedReadStream(context.Request.Body, limit);
             var stored = await storage.PutObjectAsync(key, body, contentType, context.RequestAborted);
             context.Response.Headers.ETag = stored.ETag;
-            return Results.Ok();
+            return TypedResults.Ok();
         }
         catch (ObjectTooLargeException)
         {
@@ -71,11 +84,11 @@ public static class StorageEndpoints
         catch (Exception ex) when (ex is IOException or OperationCanceledException && context.RequestAborted.IsCancellationRequested)
         {
             // The client went away mid-upload; the storage already discarded the partial file.
-            return Results.Empty;
+            return TypedResults.Empty;
         }
     }
 
-    private static async Task<IResult> DownloadAsync(string key, HttpContext context)
+    public static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> DownloadAsync(string key, HttpContext context)
     {
         if (LocalStorageOf(context) is not { } storage)
         {
@@ -102,7 +115,7 @@ public static class StorageEndpoints
         context.Response.Headers.ContentSecurityPolicy = contentType == DownloadHeaders.Pdf
             ? "default-src 'none'; frame-ancestors 'none'"
             : "default-src 'none'; frame-ancestors 'none'; sandbox";
-        return Results.Stream(
+        return TypedResults.Stream(
             stored.Content,
             contentType,
             lastModified: stored.Info.LastModified,
@@ -111,7 +124,7 @@ public static class StorageEndpoints
     }
 
     /// <returns>null when the signed URL authorises <paramref name="operation"/> on <paramref name="key"/>, else the problem to answer.</returns>
-    private static async Task<IResult?> AuthorizeAsync(HttpContext context, string key, string operation)
+    private static async Task<ProblemHttpResult?> AuthorizeAsync(HttpContext context, string key, string operation)
     {
         var query = context.Request.Query;
         // Each signed parameter exactly once: a repeated one would be read joined with commas.

@@ -1,13 +1,14 @@
 using TeacherPlatform.Core.Identity;
+using TeacherPlatform.Core.Projects;
 using TeacherPlatform.Core.Storage;
 
-namespace TeacherPlatform.Core.Projects;
+namespace TeacherPlatform.Core.Authorization;
 
 /// <summary>
 /// Re-checks project access on every use of a local signed URL for a project file, so that a revoked grant (or an ended
 /// relationship, or a deleted project) stops unexpired download URLs at once. Uploads are accepted only from the owner
-/// and only while the project is pending: a confirmed file cannot be swapped under its recorded size and page count.
-/// Keys that are not project files are left to their signature (no other feature registers a policy yet).
+/// (the only one the projects service gives an upload URL) and only while the project is pending: a confirmed file cannot
+/// be swapped under its recorded size and page count. Keys that are not project files are left to the other policies.
 /// </summary>
 public sealed class ProjectObjectAccessPolicy(ProjectStore projects, UserStore users) : IObjectAccessPolicy
 {
@@ -29,6 +30,6 @@ public sealed class ProjectObjectAccessPolicy(ProjectStore projects, UserStore u
     {
         // Never two connections at once per request (small pools): the user first, then the project.
         var user = await users.FindByIdAsync(userId, ct);
-        return user is null ? null : await projects.GetForViewerAsync(projectId, userId, user.IsAdmin, ct);
+        return user is null ? null : await projects.GetForViewerAsync(projectId, userId, RoleRules.IsAdmin(user.Role), ct);
     }
 }
