@@ -92,32 +92,42 @@ public sealed class PostgresKnowledgeIndex(Db db, IOptions<SearchOptions> option
         var text = KeywordQuery.WebSearch(query);
         if (text is null) return [];
         var plain = string.Join(' ', KeywordQuery.Terms(query));
+        var phrases = KeywordQuery.Phrases(query).ToArray();
         var started = Stopwatch.GetTimestamp();
         await using var c = await db.OpenAsync(ct);
-        // Okapi BM25 (k1 = 1.2, b = 0.75, the FTS5 defaults) over the visible chunks, so both providers rank alike:
-        // ts_rank_cd has no inverse document frequency, which lets common words of a long question outweigh the rare
-        // one that matters. Candidates are the chunks matching the OR query (terms and phrases, GIN index); document
-        // frequencies count the visible chunks per query lexeme (phrases select candidates here but add no term of their own).
+        // Okapi BM25 as SQLite's FTS5 computes it, so both providers rank alike (ts_rank_cd has no inverse document
+        // frequency, which lets common words of a long question outweigh the rare one that matters): k1 = 1.2, b = 0.75,
+        // idf = ln((N − n + 0.5) / (n + 0.5)) floored at 1e-6, document length in tokens (positions), and every quoted
+        // phrase of the query scored as one more term (FTS5 scores phrases, not only the words in them; a phrase counts
+        // once per chunk here). Candidates are the chunks matching the OR query (terms and phrases, GIN index).
         var rows = await c.QueryAsync<(long Seq, double Score)>(new CommandDefinition($"""
             WITH scoped AS (
-                SELECT c.seq, c.tsv FROM knowledge_chunks c JOIN knowledge_documents d ON d.id = c.document_id
+                SELECT c.seq, c.tsv, (SELECT coalesce(sum(coalesce(array_length(u.positions, 1), 1)), 0) FROM unnest(c.tsv) u)::float8 AS dl
+                FROM knowledge_chunks c JOIN knowledge_documents d ON d.id = c.document_id
                 WHERE {ChunkQueries.ScopeFilter(scope, db.Dialect)}),
-            stats AS (SELECT count(*)::float8 AS n, coalesce(avg(length(tsv)), 1)::float8 AS avgdl FROM scoped),
+            stats AS (SELECT count(*)::float8 AS n, greatest(coalesce(avg(dl), 1), 1)::float8 AS avgdl FROM scoped),
             terms AS (SELECT DISTINCT lexeme FROM unnest(tsvector_to_array(to_tsvector('english', @plain))) AS lexeme),
+            phr AS (SELECT DISTINCT phraseto_tsquery('english', p) AS q FROM unnest(@phrases::text[]) AS p),
             df AS (
-                SELECT t.lexeme, (SELECT count(*) FROM scoped s WHERE s.tsv @@ to_tsquery('simple', quote_literal(t.lexeme)))::float8 AS df
-                FROM terms t),
-            cand AS (SELECT s.seq, s.tsv, length(s.tsv)::float8 AS dl FROM scoped s WHERE s.tsv @@ websearch_to_tsquery('english', @text)),
+                SELECT t.lexeme AS key, (SELECT count(*) FROM scoped s WHERE s.tsv @@ to_tsquery('simple', quote_literal(t.lexeme)))::float8 AS df
+                FROM terms t
+                UNION ALL
+                SELECT phr.q::text, (SELECT count(*) FROM scoped s WHERE s.tsv @@ phr.q)::float8
+                FROM phr WHERE numnode(phr.q) >= 3),
+            cand AS (SELECT s.seq, s.tsv, s.dl FROM scoped s WHERE s.tsv @@ websearch_to_tsquery('english', @text)),
             tf AS (
-                SELECT cand.seq, cand.dl, u.lexeme, coalesce(array_length(u.positions, 1), 1)::float8 AS tf
-                FROM cand, unnest(cand.tsv) u WHERE u.lexeme IN (SELECT lexeme FROM terms))
-            SELECT tf.seq, sum(ln(1 + (stats.n - df.df + 0.5) / (df.df + 0.5))
+                SELECT cand.seq, cand.dl, u.lexeme AS key, coalesce(array_length(u.positions, 1), 1)::float8 AS tf
+                FROM cand, unnest(cand.tsv) u WHERE u.lexeme IN (SELECT lexeme FROM terms)
+                UNION ALL
+                SELECT cand.seq, cand.dl, phr.q::text, 1
+                FROM cand JOIN phr ON numnode(phr.q) >= 3 AND cand.tsv @@ phr.q)
+            SELECT tf.seq, sum(greatest(ln((stats.n - df.df + 0.5) / (df.df + 0.5)), 1e-6)
                                * tf.tf * 2.2 / (tf.tf + 1.2 * (0.25 + 0.75 * tf.dl / stats.avgdl))) AS score
-            FROM tf JOIN df USING (lexeme), stats
+            FROM tf JOIN df USING (key), stats
             GROUP BY tf.seq
             ORDER BY score DESC, tf.seq
             LIMIT @k
-            """, ChunkQueries.ScopeArgs(scope, new { text, plain, k }), cancellationToken: ct));
+            """, ChunkQueries.ScopeArgs(scope, new { text, plain, phrases, k }), cancellationToken: ct));
         telemetry.KeywordSearchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("provider", "postgres"));
         return rows.Select(r => new RankedChunk(r.Seq, r.Score)).ToList();
     }
