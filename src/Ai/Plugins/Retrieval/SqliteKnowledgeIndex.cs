@@ -34,6 +34,7 @@ public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options,
     public const string SnapshotFileName = "vector-index.tpvx";
 
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private bool _disposed;
     private readonly Lock _mapLock = new();
     private InProcessVectorIndex? _index;
     private Dictionary<int, Guid> _docOfKey = new();
@@ -160,12 +161,12 @@ public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options,
     /// </summary>
     public async Task<bool> SaveSnapshotAsync(CancellationToken ct)
     {
-        if (!options.Value.PersistVectorIndex || _index is null || Interlocked.Read(ref _changes) == Interlocked.Read(ref _savedChanges)) return false;
+        if (!options.Value.PersistVectorIndex || _disposed || _index is null || Interlocked.Read(ref _changes) == Interlocked.Read(ref _savedChanges)) return false;
         await _writeGate.WaitAsync(ct);
         try
         {
             var changes = Interlocked.Read(ref _changes);
-            if (changes == Interlocked.Read(ref _savedChanges)) return false;
+            if (_disposed || changes == Interlocked.Read(ref _savedChanges)) return false;
             var (index, version, path) = (_index, Interlocked.Read(ref _knownVersion), SnapshotPath);
             var sw = Stopwatch.StartNew();
             var header = await Task.Run(() => VectorIndexSnapshot.Write(path, _modelId, version, index), ct);
@@ -337,7 +338,16 @@ public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options,
 
     public void Dispose()
     {
-        _index?.Dispose();
-        _writeGate.Dispose();
+        // A snapshot save may still be running when the host is torn down: wait for it under the gate, then mark the
+        // index gone so a later save is a no-op. The gate itself is never disposed (SemaphoreSlim needs no disposal
+        // unless its wait handle is used), so a late Release cannot throw.
+        _writeGate.Wait();
+        try
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _index?.Dispose();
+        }
+        finally { _writeGate.Release(); }
     }
 }
