@@ -102,6 +102,20 @@ public abstract class KnowledgeIndexContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_long_question_ors_only_its_informative_terms()
+    {
+        var doc = await CreateDocumentAsync(isPublic: false);
+        await Index.ReplaceDocumentChunksAsync(doc, await ChunksAsync(doc, "arpeggio", "glissando", "tremolo"), pageCount: 3, CancellationToken.None);
+
+        // "exercise", "practise", "slowly" and "tempo" are in every chunk (no BM25 weight): without selection all three match.
+        var hits = await Index.KeywordSearchAsync("Which exercise should I practise slowly, and then at tempo, to get a clean glissando?", 10,
+            new SearchScope(_teacher), CancellationToken.None);
+
+        Assert.Single(hits);
+        Assert.Equal("glissando", await TopWordAsync(hits));
+    }
+
+    [Fact]
     public async Task An_index_built_with_another_model_is_refused()
     {
         var doc = await CreateDocumentAsync(isPublic: false);
@@ -141,6 +155,7 @@ public sealed class SqliteKnowledgeIndexContractTests : KnowledgeIndexContractTe
         ["Database:Provider"] = "Sqlite",
         ["Database:ConnectionString"] = $"Data Source={Path.Combine(_directory, "index.db")}",
         ["Ingestion:RunWorkers"] = "false",
+        ["Search:KeywordSelectionMinChunks"] = "0", // keyword term selection on even for these few chunks
     }));
 
     protected override Task DisposeDatabaseAsync()
@@ -162,6 +177,7 @@ public sealed class PostgresKnowledgeIndexContractTests : KnowledgeIndexContract
             ["Database:Provider"] = "Postgres",
             ["Database:ConnectionString"] = _database.ConnectionString,
             ["Ingestion:RunWorkers"] = "false",
+            ["Search:KeywordSelectionMinChunks"] = "0", // keyword term selection on even for these few chunks
         });
     }
 

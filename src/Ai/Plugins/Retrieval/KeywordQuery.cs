@@ -42,17 +42,34 @@ public static class KeywordQuery
     }
 
     /// <summary>FTS5 MATCH expression: every term and phrase quoted (no operator injection), OR-ed.</summary>
-    public static string? Fts5(string query)
-    {
-        var terms = Terms(query);
-        return terms.Count == 0 ? null : string.Join(" OR ", terms.Concat(Phrases(query)).Select(t => $"\"{t}\""));
-    }
+    public static string? Fts5(string query) => Plan(query).Fts5();
 
     /// <summary>Input for PostgreSQL websearch_to_tsquery: terms and "quoted phrases" joined with its `or` operator.</summary>
-    public static string? WebSearch(string query)
+    public static string? WebSearch(string query) => Plan(query).WebSearch();
+
+    /// <summary>The question's terms and phrases, before any selection by document frequency.</summary>
+    public static KeywordPlan Plan(string query) => new(Terms(query), Phrases(query));
+
+    /// <summary>
+    /// Keeps the terms worth OR-ing for a long question. BM25's idf, ln((N − n + 0.5) / (n + 0.5)), is ≤ 0 once a term is in
+    /// half the chunks (FTS5 floors it at 1e-6), so such a term adds nothing to any score but makes nearly every row a
+    /// candidate: it is dropped (above <paramref name="maxDocFraction"/> of the corpus). A term no chunk contains matches
+    /// nothing and is dropped. Of the rest the <paramref name="maxTerms"/> rarest are kept (the largest idf, i.e. most of
+    /// the score), in question order; phrases are kept only when both their words are. If nothing would be left, the rarest
+    /// matching term stays; if no term matches at all, the plan is unchanged (it finds nothing either way).
+    /// </summary>
+    public static KeywordPlan Select(KeywordPlan plan, Func<string, long> docFrequency, long corpusSize, int maxTerms, double maxDocFraction)
     {
-        var terms = Terms(query);
-        return terms.Count == 0 ? null : string.Join(" or ", terms.Concat(Phrases(query).Select(p => $"\"{p}\"")));
+        var df = plan.Terms.ToDictionary(t => t, docFrequency, StringComparer.Ordinal);
+        var matching = plan.Terms.Where(t => df[t] > 0).ToList();
+        if (matching.Count == 0) return plan;
+        var limit = maxDocFraction * corpusSize;
+        var chosen = matching.Where(t => df[t] <= limit).OrderBy(t => df[t]).Take(Math.Max(1, maxTerms)).ToHashSet(StringComparer.Ordinal);
+        if (chosen.Count == 0) chosen.Add(matching.MinBy(t => df[t])!);
+        if (chosen.Count == plan.Terms.Count) return plan;
+        var terms = plan.Terms.Where(chosen.Contains).ToList();
+        var phrases = plan.Phrases.Where(p => p.Split(' ').All(chosen.Contains)).ToList();
+        return new KeywordPlan(terms, phrases);
     }
 
     private readonly record struct Word(string Text, bool Content);
@@ -79,4 +96,14 @@ public static class KeywordQuery
             words.Add(new Word(t, t.Length > 1 && !Stopwords.Contains(t)));
         }
     }
+}
+
+/// <summary>Keyword terms and adjacent-word phrases of a question, rendered for either provider's full-text syntax.</summary>
+public sealed record KeywordPlan(IReadOnlyList<string> Terms, IReadOnlyList<string> Phrases)
+{
+    /// <summary>FTS5 MATCH expression: every term and phrase quoted (no operator injection), OR-ed.</summary>
+    public string? Fts5() => Terms.Count == 0 ? null : string.Join(" OR ", Terms.Concat(Phrases).Select(t => $"\"{t}\""));
+
+    /// <summary>Input for PostgreSQL websearch_to_tsquery: terms and "quoted phrases" joined with its `or` operator.</summary>
+    public string? WebSearch() => Terms.Count == 0 ? null : string.Join(" or ", Terms.Concat(Phrases.Select(p => $"\"{p}\"")));
 }

@@ -71,4 +71,10 @@ public sealed class SearchOptions
     public bool PersistVectorIndex { get; set; } = true;
     /// <summary>How often the snapshot is rewritten when the index changed (it is also written at shutdown).</summary>
     public TimeSpan VectorIndexSaveInterval { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>Keyword search ORs at most this many of a question's terms, the rarest (largest idf) first; 0 = all.</summary>
+    public int KeywordMaxTerms { get; set; } = 16;
+    /// <summary>Keyword terms in more than this fraction of all chunks are left out (BM25 gives them no weight).</summary>
+    public double KeywordMaxDocFraction { get; set; } = 0.5;
+    /// <summary>Keyword term selection applies from this many chunks on (below it the full OR query is cheap).</summary>
+    public int KeywordSelectionMinChunks { get; set; } = 1000;
 }

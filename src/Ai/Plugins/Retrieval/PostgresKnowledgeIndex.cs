@@ -87,14 +87,20 @@ public sealed class PostgresKnowledgeIndex(Db db, IOptions<SearchOptions> option
         return rows.OrderByDescending(r => r.Score).Select(r => new RankedChunk(r.Seq, r.Score)).ToList();
     }
 
+    // Same selection as on SQLite, document frequency through the same tsquery matching the search uses (GIN index).
+    private readonly KeywordTermStats _termStats = new((c, term, ct) => c.ExecuteScalarAsync<long>(new CommandDefinition(
+        "SELECT count(*) FROM knowledge_chunks WHERE tsv @@ plainto_tsquery('english', @term)", new { term }, cancellationToken: ct)));
+
     public async Task<IReadOnlyList<RankedChunk>> KeywordSearchAsync(string query, int k, SearchScope scope, CancellationToken ct)
     {
-        var text = KeywordQuery.WebSearch(query);
-        if (text is null) return [];
-        var plain = string.Join(' ', KeywordQuery.Terms(query));
-        var phrases = KeywordQuery.Phrases(query).ToArray();
+        var all = KeywordQuery.Plan(query);
+        if (all.Terms.Count == 0) return [];
         var started = Stopwatch.GetTimestamp();
         await using var c = await db.OpenAsync(ct);
+        var plan = await _termStats.SelectAsync(c, all, options.Value, ct);
+        var text = plan.WebSearch();
+        var plain = string.Join(' ', plan.Terms);
+        var phrases = plan.Phrases.ToArray();
         // Okapi BM25 as SQLite's FTS5 computes it, so both providers rank alike (ts_rank_cd has no inverse document
         // frequency, which lets common words of a long question outweigh the rare one that matters): k1 = 1.2, b = 0.75,
         // idf = ln((N − n + 0.5) / (n + 0.5)) floored at 1e-6, document length in tokens (positions), and every quoted

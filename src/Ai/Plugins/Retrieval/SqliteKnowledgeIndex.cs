@@ -35,6 +35,8 @@ public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options,
 
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private bool _disposed;
+    private readonly KeywordTermStats _termStats = new((c, term, ct) => c.ExecuteScalarAsync<long>(new CommandDefinition(
+        "SELECT count(*) FROM knowledge_chunks_fts WHERE knowledge_chunks_fts MATCH @m", new { m = $"\"{term}\"" }, cancellationToken: ct)));
     private readonly Lock _mapLock = new();
     private InProcessVectorIndex? _index;
     private Dictionary<int, Guid> _docOfKey = new();
@@ -247,10 +249,11 @@ public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options,
 
     public async Task<IReadOnlyList<RankedChunk>> KeywordSearchAsync(string query, int k, SearchScope scope, CancellationToken ct)
     {
-        var match = KeywordQuery.Fts5(query);
-        if (match is null) return [];
+        var plan = KeywordQuery.Plan(query);
+        if (plan.Terms.Count == 0) return [];
         var started = Stopwatch.GetTimestamp();
         await using var c = await db.OpenAsync(ct);
+        var match = (await _termStats.SelectAsync(c, plan, options.Value, ct)).Fts5();
         var rows = await c.QueryAsync<(long Seq, double Score)>(new CommandDefinition($"""
             SELECT c.seq, -bm25(knowledge_chunks_fts) AS score
             FROM knowledge_chunks_fts
