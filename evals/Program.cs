@@ -19,6 +19,7 @@ public static class EvalsProgram
           edge-bench edge gateway vs the API: cached full/64 KB range reads of a 5 MB PDF, added latency on /api/search
                      [--api-url URL --edge-url URL] [--clients 50] [--duration 15] [--search-requests 200]
           ingest-bench  in-process extract + partition speed           [--folder DIR] [--repeat 5] [--synthetic-pages 50]
+          query-batch-bench  encoder cost per query by micro-batch size, one thread  [--batches 1,2,4,8,16] [--precision fp32|int8]
           scale-bench  100k-chunk embedded corpus from real text: API start-up on the persisted HNSW graph, single-client
                      search p50/p95 with distinct long questions, recall@10 vs exact  [--chunks 100000] [--data DIR] [--until embed|db]
           all        start an instance (embedded defaults), then all of the above [--quick] [--base-url URL to use a running one]
@@ -60,6 +61,7 @@ public static class EvalsProgram
                 case "bench": await BenchCommand.RunAsync(env, options, cts.Token); break;
                 case "edge-bench": await EdgeBenchCommand.RunAsync(env, options, cts.Token); break;
                 case "ingest-bench": await IngestBenchCommand.RunAsync(options, Console.Out, cts.Token); break;
+                case "query-batch-bench": await QueryBatchBenchCommand.RunAsync(options, Console.Out, cts.Token); break;
                 case "scale-bench": await ScaleBenchCommand.RunAsync(env, options, cts.Token); break;
                 case "calibrate": CalibrateCommand.Run(env, options); break;
                 case "report": Console.WriteLine(MarkdownReport.Rebuild(env.ResultsDirectory)); break;
