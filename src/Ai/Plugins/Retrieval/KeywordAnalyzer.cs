@@ -268,3 +268,41 @@ public static class PorterStemmer
         }
     }
 }
+
+/// <summary>
+/// <see cref="KeywordAnalyzer"/> output in PostgreSQL's tsvector and tsquery input syntax: PostgreSQL stores and
+/// matches these lexemes as given (no parser, no dictionary), so its index holds exactly FTS5's tokens.
+/// </summary>
+public static class PostgresKeywordSyntax
+{
+    // tsvector limits: a lexeme is at most 2047 bytes, a position at most 16383 (larger ones would be clamped),
+    // at most 256 positions per lexeme. FTS5 has none of these; chunks are far below them.
+    private const int MaxLexemeBytes = 2047;
+    private const int MaxPosition = 16383;
+    private const int MaxPositions = 256;
+
+    /// <summary>The tsvector literal of a chunk's text and its length in tokens (every token counts, as in FTS5).</summary>
+    public static (string Tsvector, int Length) Document(string text)
+    {
+        var tokens = KeywordAnalyzer.Tokens(text);
+        var positions = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var i = 0; i < tokens.Count && i < MaxPosition; i++)
+        {
+            if (Encoding.UTF8.GetByteCount(tokens[i]) > MaxLexemeBytes) continue;
+            if (!positions.TryGetValue(tokens[i], out var list)) positions[tokens[i]] = list = [];
+            if (list.Count < MaxPositions) list.Add(i + 1);
+        }
+        var sb = new StringBuilder();
+        foreach (var (lexeme, list) in positions)
+        {
+            if (sb.Length > 0) sb.Append(' ');
+            sb.Append(Quote(lexeme)).Append(':').AppendJoin(',', list);
+        }
+        return (sb.ToString(), tokens.Count);
+    }
+
+    /// <summary>A tsquery matching one lexeme, or two adjacent ones (a phrase).</summary>
+    public static string Query(string lexeme, string? next = null) => next is null ? Quote(lexeme) : $"{Quote(lexeme)} <-> {Quote(next)}";
+
+    private static string Quote(string lexeme) => "'" + lexeme.Replace("\\", "\\\\").Replace("'", "''") + "'";
+}
