@@ -9,3 +9,6 @@ ALTER TABLE knowledge_chunks ADD COLUMN tsv tsvector NULL;
 ALTER TABLE knowledge_chunks ADD COLUMN keyword_length integer NULL;
 CREATE INDEX ix_knowledge_chunks_tsv ON knowledge_chunks USING gin (tsv);
 CREATE INDEX ix_knowledge_chunks_unanalysed ON knowledge_chunks (seq) WHERE tsv IS NULL;
+-- BM25's corpus statistics (row count and average length, over the whole table as FTS5 keeps them) are read on every
+-- keyword search: from this small index (index-only scan) rather than the chunk rows with their text and vectors.
+CREATE INDEX ix_knowledge_chunks_keyword_length ON knowledge_chunks (keyword_length) WHERE tsv IS NOT NULL;
