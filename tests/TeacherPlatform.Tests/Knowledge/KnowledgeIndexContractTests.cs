@@ -18,8 +18,10 @@ public abstract class KnowledgeIndexContractTests : IAsyncLifetime
     private ApiFactory? _factory;
     private Guid _teacher, _student;
 
+    protected Guid Teacher => _teacher;
+
     protected ApiFactory Factory => _factory ?? throw new InvalidOperationException("Not initialised.");
-    private IKnowledgeIndex Index => Factory.Services.GetRequiredService<IKnowledgeIndex>();
+    protected IKnowledgeIndex Index => Factory.Services.GetRequiredService<IKnowledgeIndex>();
     private IEmbeddingModel Model => Factory.Services.GetRequiredService<IEmbeddingModel>();
     private KnowledgeDocumentStore Documents => Factory.Services.GetRequiredService<KnowledgeDocumentStore>();
 
@@ -115,6 +117,51 @@ public abstract class KnowledgeIndexContractTests : IAsyncLifetime
         Assert.Equal("glissando", await TopWordAsync(hits));
     }
 
+    /// <summary>
+    /// Both providers rank keywords as SQLite's FTS5 does, score for score: the same tokens (no stop words — "under",
+    /// "before", "each" and "up" are PostgreSQL 'english' stop words — and Porter stems: "gently" is "gentli", not
+    /// Snowball's "gentl", so it does not match "gentle"), and BM25 with FTS5's statistics. The reference is an in-memory
+    /// FTS5 table with the same texts and the same term selection.
+    /// </summary>
+    [Fact]
+    public async Task Keyword_ranking_is_fts5_bm25_over_fts5_tokens()
+    {
+        string[] texts =
+        [
+            "Play the scale gently: a gentle touch keeps each shift even.",
+            "Pass the thumb under the hand before the shift, never after it.",
+            "Move up the keyboard in one motion; the hand follows the thumb, gently.",
+            "A gentle, singing tone comes from the weight of the arm.",
+            "Gentleness and patience: the scale is learned slowly, hands separately.",
+            "Pedal lightly in slow movements.",
+            "Count aloud while practising the left hand alone.",
+            "Rhythm first, speed later.",
+        ];
+        var doc = await CreateDocumentAsync(isPublic: false);
+        await Index.ReplaceDocumentChunksAsync(doc, await TextChunksAsync(doc, texts), null, CancellationToken.None);
+        const string question = "Should I play the scale gently, with the thumb under the hand, before each shift up the keyboard?";
+
+        var hits = await Index.KeywordSearchAsync(question, 10, new SearchScope(_teacher), CancellationToken.None);
+
+        var bySeq = (await Index.GetChunksAsync(hits.Select(h => h.Seq).ToList(), CancellationToken.None)).ToDictionary(d => d.Seq, d => d.Text);
+        var expected = Fts5Ranking(texts, question);
+        Assert.Equal(expected.Select(e => e.Text), hits.Select(h => bySeq[h.Seq]));
+        foreach (var (hit, reference) in hits.Zip(expected)) Assert.Equal(reference.Score, hit.Score, 9);
+    }
+
+    /// <summary>FTS5's ranking of <paramref name="question"/> over the texts, with the index's own term selection.</summary>
+    private static List<(string Text, double Score)> Fts5Ranking(string[] texts, string question)
+    {
+        using var c = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=:memory:");
+        c.Open();
+        c.Execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize='porter unicode61 remove_diacritics 2')");
+        foreach (var text in texts) c.Execute("INSERT INTO t (x) VALUES (@text)", new { text });
+        var plan = KeywordQuery.Select(KeywordQuery.Plan(question),
+            term => c.ExecuteScalar<long>("SELECT count(*) FROM t WHERE t MATCH @m", new { m = $"\"{term}\"" }),
+            texts.Length, new SearchOptions().KeywordMaxTerms, new SearchOptions().KeywordMaxDocFraction);
+        return c.Query<(string, double)>("SELECT x, -bm25(t) FROM t WHERE t MATCH @m ORDER BY bm25(t) LIMIT 10", new { m = plan.Fts5() }).ToList();
+    }
+
     [Fact]
     public async Task An_index_built_with_another_model_is_refused()
     {
@@ -124,14 +171,17 @@ public abstract class KnowledgeIndexContractTests : IAsyncLifetime
         await Index.InitializeAsync(Model.ModelId, Model.Dimensions, CancellationToken.None);
     }
 
-    private async Task<Guid> CreateDocumentAsync(bool isPublic) =>
+    protected async Task<Guid> CreateDocumentAsync(bool isPublic) =>
         (await Documents.CreateAsync(_teacher, "Study", SourceTypes.Text, isPublic, null, "study.txt", id => KnowledgeFiles.StorageKey(id, "study.txt"),
             CancellationToken.None)).Id;
 
     /// <summary>One chunk per word, each a sentence built around it, embedded with the configured model.</summary>
-    private async Task<List<ChunkRecord>> ChunksAsync(Guid doc, params string[] words)
+    private Task<List<ChunkRecord>> ChunksAsync(Guid doc, params string[] words) =>
+        TextChunksAsync(doc, words.Select(w => $"The {w} exercise: practise the {w} slowly, then at tempo.").ToArray());
+
+    /// <summary>One chunk per text, embedded with the configured model.</summary>
+    protected async Task<List<ChunkRecord>> TextChunksAsync(Guid doc, params string[] texts)
     {
-        var texts = words.Select(w => $"The {w} exercise: practise the {w} slowly, then at tempo.").ToList();
         var vectors = await Model.EmbedPassagesAsync(texts);
         return texts.Select((t, i) => new ChunkRecord(Guid.NewGuid(), doc, i, t, i + 1, i + 1, 0, t.Length, null, Model.CountTokens(t), vectors[i])).ToList();
     }
@@ -184,5 +234,23 @@ public sealed class PostgresKnowledgeIndexContractTests : KnowledgeIndexContract
     protected override async Task DisposeDatabaseAsync()
     {
         if (_database is not null) await _database.DisposeAsync();
+    }
+
+    /// <summary>Rows indexed before the application wrote the keyword analysis (migration 0008) get it at start-up.</summary>
+    [Fact]
+    public async Task Chunks_without_keyword_analysis_are_analysed_at_start_up()
+    {
+        var doc = await CreateDocumentAsync(isPublic: false);
+        await Index.ReplaceDocumentChunksAsync(doc, await TextChunksAsync(doc, "Gentle arpeggios.", "Scales in thirds."), null, CancellationToken.None);
+        await using (var c = await Factory.Services.GetRequiredService<Db>().OpenAsync())
+            await c.ExecuteAsync("UPDATE knowledge_chunks SET tsv = NULL, keyword_length = NULL");
+        Assert.Empty(await Index.KeywordSearchAsync("arpeggio", 10, new SearchScope(Teacher), CancellationToken.None));
+
+        var model = Factory.Services.GetRequiredService<IEmbeddingModel>();
+        await Index.InitializeAsync(model.ModelId, model.Dimensions, CancellationToken.None);
+
+        Assert.Single(await Index.KeywordSearchAsync("arpeggio", 10, new SearchScope(Teacher), CancellationToken.None));
+        await using (var c = await Factory.Services.GetRequiredService<Db>().OpenAsync())
+            Assert.Equal(new[] { 2L, 3L }, (await c.QueryAsync<long>("SELECT keyword_length FROM knowledge_chunks ORDER BY seq")).ToArray());
     }
 }

@@ -10,7 +10,9 @@ using TeacherPlatform.Core.Telemetry;
 namespace TeacherPlatform.Ai.Retrieval;
 
 /// <summary>
-/// Production mode: pgvector `vector(n)` with an HNSW index (vector_cosine_ops) and a tsvector GIN index.
+/// Production mode: pgvector `vector(n)` with an HNSW index (vector_cosine_ops) and a tsvector GIN index. The tsvector
+/// holds <see cref="KeywordAnalyzer"/>'s tokens (FTS5's analysis, written by the application), and keyword search scores
+/// them with BM25 exactly as FTS5 does, so both providers rank alike.
 /// Vector search sets hnsw.ef_search and hnsw.iterative_scan per transaction so that a selective visibility
 /// filter keeps scanning the graph instead of returning fewer than k rows.
 /// </summary>
@@ -18,6 +20,12 @@ public sealed class PostgresKnowledgeIndex(Db db, IOptions<SearchOptions> option
     ILogger<PostgresKnowledgeIndex> logger) : IKnowledgeIndex
 {
     public async Task InitializeAsync(string modelId, int dimensions, CancellationToken ct)
+    {
+        await CheckModelAsync(modelId, dimensions, ct);
+        await AnalyseUnanalysedChunksAsync(ct);
+    }
+
+    private async Task CheckModelAsync(string modelId, int dimensions, CancellationToken ct)
     {
         await using var c = (NpgsqlConnection)await db.OpenAsync(ct);
         var (model, dims) = await IndexMeta.ReadModelAsync(c);
@@ -31,6 +39,34 @@ public sealed class PostgresKnowledgeIndex(Db db, IOptions<SearchOptions> option
             await tx.CommitAsync(ct);
             logger.LogInformation("Created vector({Dims}) column and HNSW index for {Model}", dimensions, modelId);
         }
+    }
+
+    /// <summary>
+    /// Writes the keyword analysis of chunks that have none (rows from before migration 0008), in batches, each its own
+    /// transaction; idempotent. Rows are locked with SKIP LOCKED, so instances starting together share the work.
+    /// </summary>
+    private async Task AnalyseUnanalysedChunksAsync(CancellationToken ct)
+    {
+        const int batchSize = 500;
+        var total = 0;
+        while (true)
+        {
+            await using var c = (NpgsqlConnection)await db.OpenAsync(ct);
+            await using var tx = await c.BeginTransactionAsync(ct);
+            var rows = (await c.QueryAsync<(long Seq, string Text)>(new CommandDefinition(
+                "SELECT seq, text FROM knowledge_chunks WHERE tsv IS NULL ORDER BY seq LIMIT @batchSize FOR UPDATE SKIP LOCKED",
+                new { batchSize }, tx, cancellationToken: ct))).ToList();
+            if (rows.Count == 0) break;
+            var analysed = rows.Select(r => PostgresKeywordSyntax.Document(r.Text)).ToList();
+            await c.ExecuteAsync(new CommandDefinition("""
+                UPDATE knowledge_chunks k SET tsv = v.tsv::tsvector, keyword_length = v.len
+                FROM unnest(@seqs, @tsvs, @lens) AS v(seq, tsv, len) WHERE k.seq = v.seq
+                """, new { seqs = rows.Select(r => r.Seq).ToArray(), tsvs = analysed.Select(a => a.Tsvector).ToArray(), lens = analysed.Select(a => a.Length).ToArray() },
+                tx, cancellationToken: ct));
+            await tx.CommitAsync(ct);
+            total += rows.Count;
+        }
+        if (total > 0) logger.LogInformation("Keyword analysis written for {Count} chunks indexed before it existed", total);
     }
 
     private async Task CreateVectorColumnAsync(NpgsqlConnection c, NpgsqlTransaction tx, int dimensions, CancellationToken ct)
@@ -55,11 +91,12 @@ public sealed class PostgresKnowledgeIndex(Db db, IOptions<SearchOptions> option
         await c.ExecuteAsync(new CommandDefinition("DELETE FROM knowledge_chunks WHERE document_id = @documentId", new { documentId }, tx, cancellationToken: ct));
         foreach (var ch in chunks)
         {
+            var (tsv, keywordLength) = PostgresKeywordSyntax.Document(ch.Text);
             await c.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO knowledge_chunks (id, document_id, chunk_index, text, page_number, page_end, start_char, end_char, start_seconds, token_count, embedding)
-                VALUES (@Id, @DocumentId, @Index, @Text, @PageNumber, @PageEnd, @StartChar, @EndChar, @StartSeconds, @TokenCount, @Vector)
+                INSERT INTO knowledge_chunks (id, document_id, chunk_index, text, page_number, page_end, start_char, end_char, start_seconds, token_count, embedding, tsv, keyword_length)
+                VALUES (@Id, @DocumentId, @Index, @Text, @PageNumber, @PageEnd, @StartChar, @EndChar, @StartSeconds, @TokenCount, @Vector, @tsv::tsvector, @keywordLength)
                 """, new { ch.Id, ch.DocumentId, ch.Index, ch.Text, ch.PageNumber, ch.PageEnd, ch.StartChar, ch.EndChar, ch.StartSeconds, ch.TokenCount,
-                    Vector = new Vector(ch.Embedding) }, tx, cancellationToken: ct));
+                    Vector = new Vector(ch.Embedding), tsv, keywordLength }, tx, cancellationToken: ct));
         }
         await ChunkQueries.CompleteDocumentAsync(c, tx, documentId, chunks.Count, pageCount, clock.GetUtcNow(), ct);
         await tx.CommitAsync(ct);
@@ -87,9 +124,12 @@ public sealed class PostgresKnowledgeIndex(Db db, IOptions<SearchOptions> option
         return rows.OrderByDescending(r => r.Score).Select(r => new RankedChunk(r.Seq, r.Score)).ToList();
     }
 
-    // Same selection as on SQLite, document frequency through the same tsquery matching the search uses (GIN index).
+    // Same selection as on SQLite; document frequency over the whole table through the same lexeme match (GIN index).
     private readonly KeywordTermStats _termStats = new((c, term, ct) => c.ExecuteScalarAsync<long>(new CommandDefinition(
-        "SELECT count(*) FROM knowledge_chunks WHERE tsv @@ plainto_tsquery('english', @term)", new { term }, cancellationToken: ct)));
+        "SELECT count(*) FROM knowledge_chunks WHERE tsv @@ @q::tsquery", new { q = PostgresKeywordSyntax.Query(LexemeOf(term)) }, cancellationToken: ct)));
+
+    // A query term is letters and digits only, which the analyser keeps as one token.
+    private static string LexemeOf(string term) => KeywordAnalyzer.Term(term) ?? term;
 
     public async Task<IReadOnlyList<RankedChunk>> KeywordSearchAsync(string query, int k, SearchScope scope, CancellationToken ct)
     {
@@ -98,42 +138,51 @@ public sealed class PostgresKnowledgeIndex(Db db, IOptions<SearchOptions> option
         var started = Stopwatch.GetTimestamp();
         await using var c = await db.OpenAsync(ct);
         var plan = await _termStats.SelectAsync(c, all, options.Value, ct);
-        var text = plan.WebSearch();
-        var plain = string.Join(' ', plan.Terms);
-        var phrases = plan.Phrases.ToArray();
-        // Okapi BM25 as SQLite's FTS5 computes it, so both providers rank alike (ts_rank_cd has no inverse document
-        // frequency, which lets common words of a long question outweigh the rare one that matters): k1 = 1.2, b = 0.75,
-        // idf = ln((N − n + 0.5) / (n + 0.5)) floored at 1e-6, document length in tokens (positions), and every quoted
-        // phrase of the query scored as one more term (FTS5 scores phrases, not only the words in them; a phrase counts
-        // once per chunk here). Candidates are the chunks matching the OR query (terms and phrases, GIN index).
+        // The plan's terms and phrases, each one BM25 term as FTS5 scores the OR of quoted strings: a word and a phrase
+        // alike, and two words with one stem count twice, as FTS5 counts them.
+        var items = plan.Terms.Select(t => (A: LexemeOf(t), B: (string?)null))
+            .Concat(plan.Phrases.Select(p => p.Split(' ')).Select(w => (A: LexemeOf(w[0]), B: (string?)LexemeOf(w[1]))))
+            .ToList();
+        var queries = items.Select(i => PostgresKeywordSyntax.Query(i.A, i.B)).ToArray();
+        var firsts = items.Select(i => i.A).ToArray();
+        var seconds = items.Select(i => i.B).ToArray();
+        var match = string.Join(" | ", queries.Select(q => $"({q})"));
+        // Okapi BM25 exactly as SQLite's FTS5 bm25() computes it: k1 = 1.2, b = 0.75; N, the average document length
+        // and every document frequency over the whole table (FTS5's statistics ignore the caller's filter too);
+        // idf = ln((N − n + 0.5) / (n + 0.5)) floored at 1e-6; document length = tokens in the chunk; tf = occurrences
+        // of the word, or of the phrase (adjacent positions). Every chunk matching any item is read once (GIN index),
+        // document frequencies are counted among those (a join, not a scalar subquery the planner would re-run for every
+        // scored row: 10× slower), candidates are those the caller may see.
         var rows = await c.QueryAsync<(long Seq, double Score)>(new CommandDefinition($"""
-            WITH scoped AS (
-                SELECT c.seq, c.tsv, (SELECT coalesce(sum(coalesce(array_length(u.positions, 1), 1)), 0) FROM unnest(c.tsv) u)::float8 AS dl
-                FROM knowledge_chunks c JOIN knowledge_documents d ON d.id = c.document_id
+            WITH items AS (
+                SELECT key, q::tsquery AS q, a, b FROM unnest(@queries::text[], @firsts::text[], @seconds::text[]) WITH ORDINALITY AS u(q, a, b, key)),
+            stats AS (
+                SELECT count(*)::float8 AS n, CASE WHEN sum(keyword_length) > 0 THEN sum(keyword_length)::float8 / count(*) ELSE 1 END AS avgdl
+                FROM knowledge_chunks WHERE tsv IS NOT NULL),
+            hits AS MATERIALIZED (
+                SELECT seq, document_id, tsv, keyword_length FROM knowledge_chunks WHERE tsv @@ @match::tsquery),
+            df AS (SELECT i.key, count(h.seq)::float8 AS df FROM items i LEFT JOIN hits h ON h.tsv @@ i.q GROUP BY i.key),
+            cand AS (
+                SELECT c.seq, c.tsv, c.keyword_length::float8 AS dl
+                FROM hits c JOIN knowledge_documents d ON d.id = c.document_id
                 WHERE {ChunkQueries.ScopeFilter(scope, db.Dialect)}),
-            stats AS (SELECT count(*)::float8 AS n, greatest(coalesce(avg(dl), 1), 1)::float8 AS avgdl FROM scoped),
-            terms AS (SELECT DISTINCT lexeme FROM unnest(tsvector_to_array(to_tsvector('english', @plain))) AS lexeme),
-            phr AS (SELECT DISTINCT phraseto_tsquery('english', p) AS q FROM unnest(@phrases::text[]) AS p),
-            df AS (
-                SELECT t.lexeme AS key, (SELECT count(*) FROM scoped s WHERE s.tsv @@ to_tsquery('simple', quote_literal(t.lexeme)))::float8 AS df
-                FROM terms t
-                UNION ALL
-                SELECT phr.q::text, (SELECT count(*) FROM scoped s WHERE s.tsv @@ phr.q)::float8
-                FROM phr WHERE numnode(phr.q) >= 3),
-            cand AS (SELECT s.seq, s.tsv, s.dl FROM scoped s WHERE s.tsv @@ websearch_to_tsquery('english', @text)),
+            lex AS (
+                SELECT cand.seq, u.lexeme, u.positions FROM cand, unnest(cand.tsv) u
+                WHERE u.lexeme = ANY(@firsts::text[]) OR u.lexeme = ANY(@seconds::text[])),
             tf AS (
-                SELECT cand.seq, cand.dl, u.lexeme AS key, coalesce(array_length(u.positions, 1), 1)::float8 AS tf
-                FROM cand, unnest(cand.tsv) u WHERE u.lexeme IN (SELECT lexeme FROM terms)
+                SELECT l.seq, i.key, coalesce(array_length(l.positions, 1), 1)::float8 AS tf
+                FROM items i JOIN lex l ON l.lexeme = i.a WHERE i.b IS NULL
                 UNION ALL
-                SELECT cand.seq, cand.dl, phr.q::text, 1
-                FROM cand JOIN phr ON numnode(phr.q) >= 3 AND cand.tsv @@ phr.q)
+                SELECT la.seq, i.key, (SELECT count(*) FROM unnest(la.positions) p WHERE p + 1 = ANY(lb.positions))::float8
+                FROM items i JOIN lex la ON la.lexeme = i.a JOIN lex lb ON lb.seq = la.seq AND lb.lexeme = i.b WHERE i.b IS NOT NULL)
             SELECT tf.seq, sum(greatest(ln((stats.n - df.df + 0.5) / (df.df + 0.5)), 1e-6)
-                               * tf.tf * 2.2 / (tf.tf + 1.2 * (0.25 + 0.75 * tf.dl / stats.avgdl))) AS score
-            FROM tf JOIN df USING (key), stats
+                               * tf.tf * 2.2 / (tf.tf + 1.2 * (0.25 + 0.75 * cand.dl / stats.avgdl))) AS score
+            FROM tf JOIN df USING (key) JOIN cand USING (seq), stats
+            WHERE tf.tf > 0
             GROUP BY tf.seq
             ORDER BY score DESC, tf.seq
             LIMIT @k
-            """, ChunkQueries.ScopeArgs(scope, new { text, plain, phrases, k }), cancellationToken: ct));
+            """, ChunkQueries.ScopeArgs(scope, new { queries, firsts, seconds, match, k }), cancellationToken: ct));
         telemetry.KeywordSearchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("provider", "postgres"));
         return rows.Select(r => new RankedChunk(r.Seq, r.Score)).ToList();
     }
