@@ -7,10 +7,12 @@ namespace TeacherPlatform.Ingestion.Partitioning;
 /// Splits a document into chunks of at most <see cref="PartitionOptions.MaxTokens"/> tokens (as counted by the
 /// embedding model's tokenizer) on paragraph and sentence boundaries, with whole-sentence overlap. Sentences are only
 /// split when one alone exceeds the limit (at line breaks, then words, then characters). Deterministic.
-/// Structure: a chunk never crosses a heading (<see cref="HeadingDetector"/>). A heading-delimited section that fits
-/// <see cref="PartitionOptions.MaxTokens"/> is one topic and stays whole; a longer section (a book chapter running over
-/// many pages) is cut into smaller units of <see cref="PartitionOptions.UnitTokens"/>, which rank better than whole
-/// pages of flowing prose; each chunk carries its section's heading (<see cref="TextChunk.Heading"/>).
+/// Structure (headings from <see cref="HeadingDetector"/>): a heading-delimited section that fits
+/// <see cref="PartitionOptions.MaxTokens"/> is one topic and stays whole (short sections may share a chunk, which then
+/// ends at a heading rather than cut the next section); a longer section (a book chapter running over many pages) is cut
+/// into smaller units of <see cref="PartitionOptions.UnitTokens"/> that never reach past its end, which rank better than
+/// whole pages of flowing prose. Overlap never repeats text from before a heading. Each chunk carries the heading of the
+/// section it starts in (<see cref="TextChunk.Heading"/>).
 /// </summary>
 public sealed partial class TextPartitioner
 {
