@@ -25,6 +25,14 @@ public sealed class IngestionOptions
     public int ChunkMaxTokens { get; set; } = 510;
     /// <summary>Trailing sentences of a chunk repeated at the start of the next; below <see cref="ChunkMaxTokens"/>.</summary>
     public int ChunkOverlapTokens { get; set; } = 128;
+    /// <summary>
+    /// Retrieval units of a section longer than <see cref="ChunkMaxTokens"/> (a book chapter running over pages): whole
+    /// sentences, never across a heading or a page. A heading-delimited section that fits ChunkMaxTokens stays whole.
+    /// Set equal to ChunkMaxTokens for the former page-sized chunks. Applies to documents ingested after the change.
+    /// </summary>
+    public int ChunkUnitTokens { get; set; } = 256;
+    /// <summary>Overlap between the units of a long section; below <see cref="ChunkUnitTokens"/>.</summary>
+    public int ChunkUnitOverlapTokens { get; set; } = 64;
     public int EmbeddingBatchSize { get; set; } = 32;
     public long MaxFileBytes { get; set; } = 50L * 1024 * 1024;
     /// <summary>Allow web sources on private/loopback networks (never in production).</summary>

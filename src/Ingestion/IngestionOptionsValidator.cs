@@ -24,6 +24,10 @@ internal sealed class IngestionOptionsValidator(IEmbeddingModel model, IEnumerab
                 $"so chunks must be 1 to {max} tokens (room is left for its {SpecialTokens} special tokens).");
         if (options.ChunkOverlapTokens < 0 || options.ChunkOverlapTokens >= options.ChunkMaxTokens)
             failures.Add($"{s}:ChunkOverlapTokens is {options.ChunkOverlapTokens}; it must be at least 0 and less than {s}:ChunkMaxTokens ({options.ChunkMaxTokens}).");
+        if (options.ChunkUnitTokens < 1 || options.ChunkUnitTokens > options.ChunkMaxTokens)
+            failures.Add($"{s}:ChunkUnitTokens is {options.ChunkUnitTokens}; it must be 1 to {s}:ChunkMaxTokens ({options.ChunkMaxTokens}).");
+        if (options.ChunkUnitOverlapTokens < 0 || options.ChunkUnitOverlapTokens >= options.ChunkUnitTokens)
+            failures.Add($"{s}:ChunkUnitOverlapTokens is {options.ChunkUnitOverlapTokens}; it must be at least 0 and less than {s}:ChunkUnitTokens ({options.ChunkUnitTokens}).");
         if (options.EmbeddingBatchSize < 1) failures.Add($"{s}:EmbeddingBatchSize must be positive.");
         if (options.MaxAttempts < 1) failures.Add($"{s}:MaxAttempts must be positive.");
         if (options.LeaseDuration <= TimeSpan.Zero) failures.Add($"{s}:LeaseDuration must be positive.");

@@ -8,4 +8,12 @@ namespace TeacherPlatform.Ingestion.Partitioning;
 /// <param name="PageNumber">Page (or transcript segment) of <paramref name="StartChar"/>.</param>
 /// <param name="PageEnd">Page of the last character; equals PageNumber unless the chunk spans two pages.</param>
 /// <param name="StartSeconds">Transcript time of the section holding the first character; null for documents.</param>
-public sealed record TextChunk(int Index, string Text, int PageNumber, int PageEnd, int StartChar, int EndChar, double? StartSeconds);
+public sealed record TextChunk(int Index, string Text, int PageNumber, int PageEnd, int StartChar, int EndChar, double? StartSeconds)
+{
+    /// <summary>
+    /// The heading(s) of the section the chunk belongs to (e.g. "CHAPTER I. WHAT THE FACE TELLS."), null when the
+    /// text before the first heading or a document without headings. Context for the chunk's embedding: a unit cut
+    /// from a long section usually does not contain its heading.
+    /// </summary>
+    public string? Heading { get; init; }
+}

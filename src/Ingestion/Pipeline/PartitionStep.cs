@@ -15,8 +15,13 @@ public sealed class PartitionStep(IEmbeddingModel model, IOptions<IngestionOptio
     {
         // Sizes were checked against the model at start-up (IngestionOptionsValidator): used as configured.
         var o = options.Value;
-        var partitioner = new TextPartitioner(model.CountTokens, new PartitionOptions { MaxTokens = o.ChunkMaxTokens, OverlapTokens = o.ChunkOverlapTokens });
-        context.Chunks = partitioner.Partition(context.Extracted!);
+        var partitioner = new TextPartitioner(model.CountTokens, new PartitionOptions
+        {
+            MaxTokens = o.ChunkMaxTokens, OverlapTokens = o.ChunkOverlapTokens,
+            UnitTokens = o.ChunkUnitTokens, UnitOverlapTokens = o.ChunkUnitOverlapTokens,
+        });
+        // The document's title (as the teacher named it) lets running heads that repeat it be told from headings.
+        context.Chunks = partitioner.Partition(context.Extracted!, context.Document.Title);
         // The chunks carry the text from here on: dropping the extraction keeps the job's recorded state half the size.
         context.Extracted = null;
         if (context.Chunks.Count == 0)

@@ -47,6 +47,21 @@ public sealed class PdfLayoutTests
     }
 
     [Fact]
+    public async Task A_bold_heading_set_close_to_its_paragraph_is_its_own_paragraph()
+    {
+        var builder = new PdfDocumentBuilder();
+        var regular = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var bold = builder.AddStandard14Font(Standard14Font.HelveticaBold);
+        var page = builder.AddPage(PageSize.A4);
+        page.AddText("1. Finger independence", 12, new PdfPoint(60, 700), bold);
+        page.AddText("Each finger presses and releases a key", 11, new PdfPoint(60, 686), regular);
+        page.AddText("without dragging its neighbours along.", 11, new PdfPoint(60, 672), regular);
+
+        var text = await ExtractText(builder.Build());
+        Assert.Equal("1. Finger independence\n\nEach finger presses and releases a key without dragging its neighbours along.", text);
+    }
+
+    [Fact]
     public async Task Bullets_start_their_own_paragraph()
     {
         var builder = new PdfDocumentBuilder();

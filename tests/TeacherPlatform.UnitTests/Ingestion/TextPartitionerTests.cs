@@ -137,6 +137,81 @@ public sealed class TextPartitionerTests
     }
 
     [Fact]
+    public void A_section_that_fits_stays_whole_and_a_long_section_is_cut_into_units_that_carry_its_heading()
+    {
+        // Page 1: a title and a short numbered section (one topic: one chunk). Pages 2-4: a chapter of running prose,
+        // longer than MaxTokens, with a running head repeating the chapter title at the top of pages 3 and 4.
+        ExtractedSection[] sections =
+        [
+            new(1, "A Guide to Touch\n\n1. Finger independence\n\n" + Prose(31, 1)),
+            new(2, "CHAPTER II.\n\nTHE SINGING TONE.\n\n" + Prose(32, 5)),
+            new(3, "THE SINGING TONE\n\n" + Prose(33, 5)),
+            new(4, "THE SINGING TONE\n\n" + Prose(34, 5)),
+        ];
+        var joined = JoinedText.From(sections);
+        var options = new PartitionOptions { MaxTokens = 200, OverlapTokens = 20, UnitTokens = 60, UnitOverlapTokens = 10 };
+        var chunks = new TextPartitioner(Words, options).Partition(joined, "A Guide to Touch");
+
+        var first = Assert.Single(chunks, c => c.PageNumber == 1);
+        Assert.Equal(sections[0].Text, first.Text);
+        Assert.Equal("1. Finger independence", first.Heading);
+
+        var chapter = chunks.Where(c => c.PageNumber >= 2).ToList();
+        Assert.True(chapter.Count >= 6, $"{chapter.Count} units");
+        Assert.StartsWith("CHAPTER II.", chapter[0].Text, StringComparison.Ordinal);
+        Assert.All(chapter, c =>
+        {
+            Assert.True(Words(c.Text) <= 60, $"unit {c.Index} has {Words(c.Text)} tokens");
+            Assert.Equal("CHAPTER II. THE SINGING TONE.", c.Heading); // running heads open no new section
+            Assert.Equal(joined.Text[c.StartChar..c.EndChar], c.Text);
+            Assert.InRange(c.PageEnd - c.PageNumber, 0, 1);
+        });
+        // No chunk crosses the heading: nothing of page 1 is repeated after it as overlap.
+        Assert.DoesNotContain(chapter, c => c.StartChar < joined.Spans[1].Start);
+    }
+
+    [Fact]
+    public void Short_sections_are_packed_whole_and_a_chunk_ends_at_a_heading_rather_than_cut_a_section()
+    {
+        var text = string.Join("\n\n", Enumerable.Range(1, 6).Select(i => $"Topic number {i}\n\n" + Prose(40 + i, 1)));
+        var joined = JoinedText.From([new ExtractedSection(1, text)]);
+        var chunks = new TextPartitioner(Words, new PartitionOptions { MaxTokens = 300, OverlapTokens = 20, UnitTokens = 40 }).Partition(joined);
+
+        Assert.True(chunks.Count < 6, "short sections share chunks");
+        Assert.All(chunks, c =>
+        {
+            Assert.StartsWith("Topic number", c.Text, StringComparison.Ordinal);
+            Assert.Equal(c.Text[..14], c.Heading?[..14]);
+            Assert.True(Words(c.Text) <= 300);
+        });
+    }
+
+    [Theory]
+    [InlineData("1. Finger independence", true)]
+    [InlineData("CHAPTER IV.", true)]
+    [InlineData("WHAT THE FACE TELLS.", true)]
+    [InlineData("Choose music that is easy enough", true)]
+    [InlineData("Once a master said to a child:", false)]
+    [InlineData("Thou poor little one.", false)]
+    [InlineData("How do I practise scales?", false)]
+    [InlineData("\"Music makes people more gentle.\"", false)]
+    [InlineData("- B flat major: right hand 4-1-2-3", false)]
+    [InlineData("12", false)]
+    [InlineData("The pedal is released as the next chord is played, and pressed again at once while the keys are held", false)]
+    public void Headings_are_short_title_like_paragraphs(string paragraph, bool heading) =>
+        Assert.Equal(heading, HeadingDetector.LooksLikeHeading(paragraph));
+
+    [Fact]
+    public void A_heading_seen_before_or_equal_to_the_title_is_a_running_head()
+    {
+        var detector = new HeadingDetector("Music Talks with Children");
+        Assert.Equal(HeadingKind.Repeated, detector.Classify("MUSIC TALKS WITH CHILDREN"));
+        Assert.Equal(HeadingKind.New, detector.Classify("WHAT THE FACE TELLS."));
+        Assert.Equal(HeadingKind.Repeated, detector.Classify("What the Face Tells"));
+        Assert.Equal(HeadingKind.None, detector.Classify("It was always the same."));
+    }
+
+    [Fact]
     public void Transcript_chunks_carry_the_start_time_of_their_first_segment()
     {
         ExtractedSection[] segments = Enumerable.Range(1, 8)

@@ -13,16 +13,19 @@ namespace TeacherPlatform.Ingestion.Extraction.Pdf;
 /// </summary>
 internal static class FastPageLayout
 {
-    private sealed class Word(double left, double baseline, double size)
+    private sealed class Word(double left, double baseline, double size, bool bold)
     {
         public readonly StringBuilder Text = new();
         public double Left = left, Right = left, Baseline = baseline, Size = size;
+        public bool Bold = bold;
     }
 
     private sealed class Line(Word first)
     {
         public readonly List<Word> Words = [first];
         public double Left = first.Left, Right = first.Right, Baseline = first.Baseline, Size = first.Size;
+        /// <summary>Every word in a bold face: a heading line when the lines around it are not.</summary>
+        public bool Bold = first.Bold;
     }
 
     private sealed class Block(Line first)
@@ -84,7 +87,9 @@ internal static class FastPageLayout
                 if (!sameLine || gap > 0.2 * Math.Max(size, word.Size) || gap < -0.5 * size) word = null;
             }
 
-            if (word is null) words.Add(word = new Word(x, y, size));
+            var bold = IsBold(letter);
+            if (word is null) words.Add(word = new Word(x, y, size, bold));
+            word.Bold &= bold;
             word.Text.Append(value);
             word.Right = Math.Max(word.Right, letter.EndBaseLine.X);
             word.Size = Math.Max(word.Size, size);
@@ -93,6 +98,9 @@ internal static class FastPageLayout
 
         return words;
     }
+
+    private static bool IsBold(Letter letter) =>
+        letter.FontDetails?.IsBold == true || letter.FontName?.Contains("Bold", StringComparison.OrdinalIgnoreCase) == true;
 
     private static double Size(Letter letter)
     {
@@ -118,6 +126,7 @@ internal static class FastPageLayout
                     line.Words.Add(word);
                     line.Right = Math.Max(line.Right, word.Right);
                     line.Size = Math.Max(line.Size, word.Size);
+                    line.Bold &= word.Bold;
                     continue;
                 }
             }
@@ -151,6 +160,8 @@ internal static class FastPageLayout
         var limit = spacing > 0 ? Math.Min(1.3 * spacing, 2.5 * size) : 1.5 * size;
         return dy > 0 && dy <= limit + 0.01
                && Math.Abs(previous.Size - line.Size) <= 0.2 * size
+               // A bold line next to regular ones is a heading set close to its paragraph: its own block.
+               && previous.Bold == line.Bold
                && !StartsListItem(line)
                && Overlaps(block.Left, block.Right, line.Left, line.Right);
     }
