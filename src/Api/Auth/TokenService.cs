@@ -48,6 +48,8 @@ public sealed class TokenService(SigningKeys keys, IOptions<AuthOptions> options
         RequireExpirationTime = true,
         ValidateLifetime = true,
         ClockSkew = SigningKeys.ClockSkew,
+        // Lifetimes are judged on the injected clock, the one tokens are issued on (and the validated-token cache uses).
+        TimeProvider = clock,
         NameClaimType = JwtRegisteredClaimNames.Sub,
         RoleClaimType = "role",
     };
