@@ -24,6 +24,8 @@ public sealed class JwtOptions
     public string? SigningKeyFile { get; set; }
     /// <summary>How often each instance reloads the shared key set (rotations done elsewhere become visible).</summary>
     public TimeSpan KeyRefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>Validated access tokens kept (by hash) so their signature is checked once, not per request; 0 turns the cache off.</summary>
+    public int ValidatedTokenCacheSize { get; set; } = 10_000;
 }
 
 /// <summary>Argon2id cost. Defaults follow OWASP's minimum (19 MiB, 2 passes, 1 lane).</summary>

@@ -19,6 +19,7 @@ public static class AuthSetup
         services.AddHostedService<SigningKeyRefresher>();
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<TokenService>();
+        services.AddSingleton<ValidatedTokenCache>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<AuthSessionStore>();
         services.AddSingleton<RelationshipStore>();
@@ -50,10 +51,12 @@ public static class AuthSetup
             .AddJwtBearer(LocalScheme, _ => { })
             // Registered always, selected only when Auth:External is configured.
             .AddJwtBearer(ExternalScheme, _ => { });
-        services.AddOptions<JwtBearerOptions>(LocalScheme).Configure<TokenService>((o, tokens) =>
+        services.AddOptions<JwtBearerOptions>(LocalScheme).Configure<TokenService, ValidatedTokenCache>((o, tokens, cache) =>
         {
             o.MapInboundClaims = false;
             o.TokenValidationParameters = tokens.ValidationParameters();
+            o.TokenHandlers.Clear();
+            o.TokenHandlers.Add(cache.Handler());
             o.Events = new JwtBearerEvents
             {
                 OnChallenge = ProblemChallenge,

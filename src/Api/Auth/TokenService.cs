@@ -37,6 +37,17 @@ public sealed class TokenService(SigningKeys keys, IOptions<AuthOptions> options
         return new IssuedAccessToken(token, expires, (int)jwt.AccessTokenLifetime.TotalSeconds);
     }
 
+    private bool ValidateLifetime(DateTime? notBefore, DateTime? expires, SecurityToken token, TokenValidationParameters parameters)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (expires is null) throw new SecurityTokenNoExpirationException("The token has no expiration time.");
+        if (notBefore > now + parameters.ClockSkew)
+            throw new SecurityTokenNotYetValidException("The token is not valid yet.") { NotBefore = notBefore.Value };
+        if (expires < now - parameters.ClockSkew)
+            throw new SecurityTokenExpiredException("The token has expired.") { Expires = expires.Value };
+        return true;
+    }
+
     public TokenValidationParameters ValidationParameters() => new()
     {
         ValidIssuer = options.Value.Jwt.Issuer,
@@ -48,6 +59,8 @@ public sealed class TokenService(SigningKeys keys, IOptions<AuthOptions> options
         RequireExpirationTime = true,
         ValidateLifetime = true,
         ClockSkew = SigningKeys.ClockSkew,
+        // Lifetimes are judged on the injected clock, the one tokens are issued on (and the validated-token cache uses).
+        LifetimeValidator = ValidateLifetime,
         NameClaimType = JwtRegisteredClaimNames.Sub,
         RoleClaimType = "role",
     };

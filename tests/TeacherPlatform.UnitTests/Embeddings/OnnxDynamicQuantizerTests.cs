@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Microsoft.ML.OnnxRuntime;
 using TeacherPlatform.Ai.Embeddings;
 using TeacherPlatform.Ai.Embeddings.Quantization;
 using Xunit.Abstractions;
@@ -78,7 +79,7 @@ public sealed class OnnxDynamicQuantizerTests(QuantizedArcticFixture fixture, IT
     [Fact]
     public async Task Int8_embeddings_of_real_text_stay_within_0_99_cosine_of_fp32()
     {
-        Assert.Equal("snowflake-arctic-embed-xs-int8", fixture.Int8.ModelId);
+        Assert.Equal("snowflake-arctic-embed-xs-int8-sq", fixture.Int8.ModelId);
         Assert.Equal(384, fixture.Int8.Dimensions);
         var queries = Questions.Select(q => q.Query).ToList();
         var passages = Questions.Select(q => q.Passage).ToList();
@@ -116,6 +117,88 @@ public sealed class OnnxDynamicQuantizerTests(QuantizedArcticFixture fixture, IT
             for (var p = 0; p < passages.Count; p++)
                 Assert.True(MathF.Abs(TensorPrimitives.Dot(q8, passages[p]) - TensorPrimitives.Dot(q32, fpPassages[p])) < 0.02f, $"query {i}, passage {p}");
         }
+    }
+
+    [Fact]
+    public void Smoothing_factors_are_powers_of_two_that_balance_activation_and_weight_ranges()
+    {
+        // s = |X|^α / |W|^(1−α): α 0.5, |X| 16, |W| 0.25 → 4 / 0.5 = 8; |X| 1, |W| 1 → 1; unseen channel or zero weights → 1.
+        var s = OnnxDynamicQuantizer.SmoothingFactors([16f, 1f, 0f, 3f, 30f], [0.25f, 1f, 0.5f, 0f, 0.3f], 0.5f);
+        Assert.Equal([8f, 1f, 1f, 1f, 8f], s); // √30/√0.3 = 10 → 2^round(log2 10) = 8
+        Assert.All(s, v => Assert.Equal(v, MathF.Pow(2, MathF.Round(MathF.Log2(v)))));
+    }
+
+    [Fact]
+    public void Smoothing_leaves_the_float_graph_computing_what_the_source_does()
+    {
+        var maxima = LocalArcticEmbeddingModel.MeasureActivationMaxima(fixture.Source, fixture.Fp32.Tokenizer, CalibrationText.Passages);
+        // Smoothed where SmoothQuant applies: the LayerNorm outputs that feed Q/K/V and the FFN's first projection.
+        Assert.Equal(12, maxima.Count);
+        Assert.All(maxima.Keys, k => Assert.Contains("LayerNorm", k));
+        Assert.All(maxima.Values, v => Assert.Equal(384, v.Length));
+        var smoothed = OnnxDynamicQuantizer.Quantize(fixture.Source, new SmoothingOptions(maxima, 0.7f, QuantizeWeights: false), out var summary);
+        Assert.Equal(12, summary.ActivationsSmoothed);
+        var graph = OnnxDynamicQuantizer.Inspect(smoothed);
+        Assert.Equal(12, graph.Nodes.Count(n => n.OpType == "Mul" && n.Inputs[1].EndsWith("_smooth_inv", StringComparison.Ordinal)));
+
+        using var source = new InferenceSession(fixture.Source);
+        using var rewritten = new InferenceSession(smoothed);
+        foreach (var text in Questions.Select(q => LocalArcticEmbeddingModel.QueryPrefix + q.Query).Concat(Questions.Select(q => q.Passage)))
+        {
+            var expected = Hidden(source, text);
+            var actual = Hidden(rewritten, text);
+            // Power-of-two factors: scaling is exact, only the summation order of the MatMul can differ.
+            for (var i = 0; i < expected.Length; i++) Assert.True(MathF.Abs(expected[i] - actual[i]) <= 1e-4f * MathF.Max(1, MathF.Abs(expected[i])), $"{text}: {i}");
+        }
+    }
+
+    [Fact]
+    public void Smoothed_int8_is_closer_to_fp32_than_plain_int8_on_real_sentences()
+    {
+        var maxima = LocalArcticEmbeddingModel.MeasureActivationMaxima(fixture.Source,
+            fixture.Fp32.Tokenizer, CalibrationText.Questions.Select(q => LocalArcticEmbeddingModel.QueryPrefix + q).Concat(CalibrationText.Passages));
+        var smoothedModel = OnnxDynamicQuantizer.Quantize(fixture.Source, new SmoothingOptions(maxima, LocalArcticEmbeddingModel.SmoothingAlpha), out var summary);
+        Assert.Equal(36, summary.MatMulsQuantized);
+        Assert.Equal(smoothedModel, LocalArcticEmbeddingModel.QuantizeSmoothed(fixture.Source, fixture.Fp32.Tokenizer)); // deterministic, as shipped
+        using var fp32 = new InferenceSession(fixture.Source);
+        using var plain = new InferenceSession(OnnxDynamicQuantizer.Quantize(fixture.Source, out _));
+        using var smoothed = new InferenceSession(smoothedModel);
+        double plainError = 0, smoothedError = 0;
+        var texts = Questions.Select(q => LocalArcticEmbeddingModel.QueryPrefix + q.Query).Concat(Questions.Select(q => q.Passage)).ToList();
+        foreach (var text in texts)
+        {
+            var reference = Cls(fp32, text);
+            var p = 1 - TensorPrimitives.Dot(reference, Cls(plain, text));
+            var s = 1 - TensorPrimitives.Dot(reference, Cls(smoothed, text));
+            output.WriteLine($"1-cos plain {p:E2} smoothed {s:E2}");
+            Assert.True(s < 0.002, $"{text}: 1-cos {s}");
+            plainError += p;
+            smoothedError += s;
+        }
+        output.WriteLine($"mean 1-cos: plain {plainError / texts.Count:E2}, smoothed {smoothedError / texts.Count:E2}");
+        Assert.True(smoothedError < plainError * 0.8, $"smoothed {smoothedError} vs plain {plainError}");
+    }
+
+    private static float[] Hidden(InferenceSession session, string text)
+    {
+        var ids = new long[512];
+        var mask = new long[512];
+        var n = TeacherPlatform.Ai.Embeddings.Tokenization.BertWordPieceTokenizer.BertBaseUncased.Encode(text, ids, mask);
+        long[] shape = [1, n];
+        using var idsValue = OrtValue.CreateTensorValueFromMemory(ids[..n], shape);
+        using var maskValue = OrtValue.CreateTensorValueFromMemory(mask[..n], shape);
+        using var typeValue = OrtValue.CreateTensorValueFromMemory(new long[n], shape);
+        using var runOptions = new RunOptions();
+        using var outputs = session.Run(runOptions, ["input_ids", "attention_mask", "token_type_ids"], [idsValue, maskValue, typeValue], ["last_hidden_state"]);
+        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+    }
+
+    private static float[] Cls(InferenceSession session, string text)
+    {
+        var v = Hidden(session, text)[..384];
+        var norm = TensorPrimitives.Norm(v);
+        for (var i = 0; i < v.Length; i++) v[i] /= norm;
+        return v;
     }
 
     private static int[] Rank(float[] query, IReadOnlyList<float[]> passages) =>

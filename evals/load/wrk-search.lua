@@ -1,0 +1,73 @@
+-- wrk script for issue 11's CPU-per-search measurement: every connection is a user who posts a distinct real-length
+-- question (26-35 words, never repeated, so no cache answers it) to /api/search and then thinks 1 s.
+-- Tokens come from the file named by WRK_TOKENS (one access token a line); MODE (hybrid) from WRK_MODE.
+-- Used by evals/load/wrk-search.sh, which also reads the server's CPU time around the run.
+
+local tokens = {}
+local counter = 0
+local thread_id = 0
+local threads = {}
+
+local openers = {
+  "I am an adult beginner and", "My teacher told me that", "As a returning pianist I find that", "In my weekly lessons",
+  "Practising at home every evening", "When I prepare for my grade exam", "Since I started learning a Chopin waltz",
+  "After three years of lessons", "While working on a Bach minuet", "Playing in front of my family",
+}
+local problems = {
+  "my fourth finger collapses at the first joint", "the thumb passing under makes a bump in my scales",
+  "the sustain pedal blurs the harmony", "my left hand is louder than the melody", "I rush every fast passage",
+  "my wrist gets tense in octave passages", "my trills are uneven and slow", "I forget the piece when I am nervous",
+  "my staccato sounds heavy and loud", "the arpeggios break at every hand shift", "I cannot keep a steady pulse",
+  "my legato sounds choppy between positions",
+}
+local questions = {
+  "so what daily exercise should I do and how long will it take?",
+  "so how should I practise this slowly and what should I listen for?",
+  "so which fingering, wrist movement or arm weight would fix it without pain?",
+  "so what should I change first and how do I check my progress?",
+  "so is there a method in the old piano books that corrects this?",
+}
+
+function setup(thread)
+  thread:set("id", thread_id)
+  thread_id = thread_id + 1
+  table.insert(threads, thread)
+end
+
+function init(args)
+  local path = os.getenv("WRK_TOKENS") or "tokens.txt"
+  for line in io.lines(path) do
+    if #line > 0 then table.insert(tokens, line) end
+  end
+  math.randomseed(os.time() + id * 7919)
+  mode = os.getenv("WRK_MODE") or "hybrid"
+  requests_sent = 0
+end
+
+local function question()
+  counter = counter + 1
+  local o = openers[math.random(#openers)]
+  local p = problems[math.random(#problems)]
+  local q = questions[math.random(#questions)]
+  -- The bar number and lesson count make every question distinct; the words stay those of a student.
+  return string.format("%s in bar %d of my piece %s, %s", o, id * 100000 + counter, p, q)
+end
+
+function request()
+  requests_sent = requests_sent + 1
+  local token = tokens[((id * 997 + counter) % #tokens) + 1]
+  local body = string.format('{"query":"%s","mode":"%s","top_k":5}', question(), mode)
+  return wrk.format("POST", "/api/search",
+    { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token }, body)
+end
+
+function delay()
+  return 1000
+end
+
+function done(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout
+  io.write(string.format("RESULT requests=%d errors=%d duration_s=%.2f p50_ms=%.2f p95_ms=%.2f p99_ms=%.2f\n",
+    summary.requests, errors, summary.duration / 1e6,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+end
