@@ -17,7 +17,7 @@ public sealed record AnswerRow(string Id, string Kind, string Confidence, IReadO
 /// page is among the hybrid top-k, i.e. among the answer's sources.
 /// </summary>
 public sealed record EvidenceFeatures(double TopSimilarity, double Margin, int Agreement, bool? GoldInTopK, bool KeywordMatched = true,
-    double Coverage = 1, double Missing = 0, IReadOnlyList<TermEvidence>? Terms = null)
+    double? Coverage = null, double? Missing = null, IReadOnlyList<TermEvidence>? Terms = null)
 {
     [System.Text.Json.Serialization.JsonIgnore]
     public EvidenceFigures Figures => new(TopSimilarity, Margin, Agreement, KeywordMatched, Coverage, Missing);

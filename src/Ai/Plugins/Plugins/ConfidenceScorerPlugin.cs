@@ -10,8 +10,9 @@ namespace TeacherPlatform.Ai.Plugins;
 /// The figures the confidence decision uses: best-passage cosine, its lead over the next four, passages in both
 /// retrievers' top 3, whether any passage shares a word with the question, and the topic signal
 /// (<see cref="TopicCoverage"/>: idf-weighted share of the question's terms in the top passages / absent from the corpus).
+/// Coverage and Missing are null when there is no topic signal (no informative term, or the signal is off).
 /// </summary>
-public sealed record EvidenceFigures(double TopSimilarity, double Margin, int Agreement, bool KeywordMatched, double Coverage = 1, double Missing = 0);
+public sealed record EvidenceFigures(double TopSimilarity, double Margin, int Agreement, bool KeywordMatched, double? Coverage = null, double? Missing = null);
 
 /// <summary>
 /// HIGH/MEDIUM/LOW from retrieval evidence alone: how similar the best passage is to the question (cosine), how far
@@ -52,7 +53,9 @@ public sealed class ConfidenceScorerPlugin(IOptions<RagOptions> options, IKnowle
         var agreement = chunks.Count(c => c.VectorRank is <= 3 && c.KeywordRank is <= 3);
         var keywordMatched = chunks.Any(c => c.KeywordRank is not null);
         topic ??= TopicEvidence.None;
-        var figures = new EvidenceFigures(Math.Round(top, 5), Math.Round(margin, 5), agreement, keywordMatched, topic.Coverage, topic.Missing);
+        var measured = topic.Terms > 0;
+        var figures = new EvidenceFigures(Math.Round(top, 5), Math.Round(margin, 5), agreement, keywordMatched,
+            measured ? topic.Coverage : null, measured ? topic.Missing : null);
         return Classify(figures, o) with { Figures = figures, Topic = topic };
     }
 
@@ -72,9 +75,9 @@ public sealed class ConfidenceScorerPlugin(IOptions<RagOptions> options, IKnowle
             return new(Confidence.LOW, top, margin, agreement,
                 $"no passage shares a word with the question and similarity {top:F2} is below {o.FloorSimilarity:F2}: nothing relevant", HasEvidence: false);
         // Similar passages about something else: the question's subject words are not in them, or not in the corpus.
-        if (f.Coverage < o.MinCoverage || f.Missing > o.MaxMissing)
+        if (f.Coverage is { } coverage && (coverage < o.MinCoverage || f.Missing > o.MaxMissing))
             return new(Confidence.LOW, top, margin, agreement,
-                $"the top passages hold {f.Coverage:P0} of the question's informative terms ({f.Missing:P0} are in no passage of the corpus): weak evidence");
+                $"the top passages hold {coverage:P0} of the question's informative terms ({f.Missing:P0} are in no passage of the corpus): weak evidence");
         // Short questions reach a low cosine even on the right page: when the top passages hold the question's own
         // terms (and the corpus lacks none of them), a low similarity alone does not make the answer LOW.
         var onTopic = f.Coverage >= o.CoverageOverridesSimilarity && f.Missing <= 0;
@@ -82,7 +85,7 @@ public sealed class ConfidenceScorerPlugin(IOptions<RagOptions> options, IKnowle
             return new(Confidence.LOW, top, margin, agreement, $"best passage similarity {top:F2} is below {o.FloorSimilarity:F2}: weak evidence");
         if (top < o.LowSimilarity && agreement == 0 && !onTopic)
             return new(Confidence.LOW, top, margin, agreement, $"similarity {top:F2} without agreement between vector and keyword search: weak evidence");
-        if (top >= o.HighSimilarity && agreement >= o.AgreementForHigh && margin >= o.MarginForHigh && f.Coverage >= o.CoverageForHigh)
+        if (top >= o.HighSimilarity && agreement >= o.AgreementForHigh && margin >= o.MarginForHigh && (f.Coverage ?? 1) >= o.CoverageForHigh)
             return new(Confidence.HIGH, top, margin, agreement, "strong, distinct passage confirmed by keyword search, on the question's subject");
         return new(Confidence.MEDIUM, top, margin, agreement, "relevant passages found, with partial agreement");
     }

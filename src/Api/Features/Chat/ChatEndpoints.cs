@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
@@ -51,10 +52,10 @@ public static class ChatEndpoints
         if (!ChatStreaming.Wants(http.Request))
         {
             var answer = await chat.AnswerAsync(prepared, ct);
-            // Calibration diagnostics (evals): ASCII JSON, so it is a valid header value.
+            // Calibration diagnostics (evals). A header value must be ASCII: the default encoder escapes the rest ("étude").
             if (rag.Value.Confidence.ExposeEvidence && answer.Assessment is { } a)
                 http.Response.Headers[EvidenceHeader] = JsonSerializer.Serialize(new { figures = a.Figures, topic = a.Topic, has_evidence = a.HasEvidence },
-                    json.Value.SerializerOptions);
+                    new JsonSerializerOptions(json.Value.SerializerOptions) { Encoder = JavaScriptEncoder.Default });
             return TypedResults.Ok(answer);
         }
 
