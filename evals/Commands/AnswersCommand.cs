@@ -20,7 +20,7 @@ public sealed record EvidenceFeatures(double TopSimilarity, double Margin, int A
     double? Coverage = null, double? Missing = null, IReadOnlyList<TermEvidence>? Terms = null)
 {
     [System.Text.Json.Serialization.JsonIgnore]
-    public EvidenceFigures Figures => new(TopSimilarity, Margin, Agreement, KeywordMatched, Coverage, Missing);
+    public EvidenceFigures Figures => new(TopSimilarity, Margin, Agreement, KeywordMatched, Coverage, Missing, Terms?.Count ?? 0);
 }
 
 /// <summary>The X-Confidence-Evidence header: the figures the server's scorer decided on.</summary>

@@ -94,11 +94,13 @@ public sealed class TopicCoverageTests
     [Fact]
     public void A_short_question_on_topic_is_not_low_for_its_similarity_alone()
     {
-        var onTopic = ConfidenceScorerPlugin.Classify(new EvidenceFigures(0.58, 0.02, 0, true, 0.8, 0), Options);
-        var partly = ConfidenceScorerPlugin.Classify(new EvidenceFigures(0.58, 0.02, 0, true, 0.8, 0.1), Options);
+        var onTopic = ConfidenceScorerPlugin.Classify(new EvidenceFigures(0.58, 0.02, 0, true, 0.8, 0, Terms: 4), Options);
+        var partly = ConfidenceScorerPlugin.Classify(new EvidenceFigures(0.58, 0.02, 0, true, 0.8, 0.1, Terms: 4), Options);
+        var fragment = ConfidenceScorerPlugin.Classify(new EvidenceFigures(0.58, 0.02, 0, true, 1.0, 0, Terms: 2), Options);
 
         Assert.Equal(Confidence.MEDIUM, onTopic.Level);
         Assert.Equal(Confidence.LOW, partly.Level);
+        Assert.Equal(Confidence.LOW, fragment.Level);
     }
 
     [Fact]

@@ -12,7 +12,7 @@ namespace TeacherPlatform.Ai.Plugins;
 /// (<see cref="TopicCoverage"/>: idf-weighted share of the question's terms in the top passages / absent from the corpus).
 /// Coverage and Missing are null when there is no topic signal (no informative term, or the signal is off).
 /// </summary>
-public sealed record EvidenceFigures(double TopSimilarity, double Margin, int Agreement, bool KeywordMatched, double? Coverage = null, double? Missing = null);
+public sealed record EvidenceFigures(double TopSimilarity, double Margin, int Agreement, bool KeywordMatched, double? Coverage = null, double? Missing = null, int Terms = 0);
 
 /// <summary>
 /// HIGH/MEDIUM/LOW from retrieval evidence alone: how similar the best passage is to the question (cosine), how far
@@ -55,7 +55,7 @@ public sealed class ConfidenceScorerPlugin(IOptions<RagOptions> options, IKnowle
         topic ??= TopicEvidence.None;
         var measured = topic.Terms > 0;
         var figures = new EvidenceFigures(Math.Round(top, 5), Math.Round(margin, 5), agreement, keywordMatched,
-            measured ? topic.Coverage : null, measured ? topic.Missing : null);
+            measured ? topic.Coverage : null, measured ? topic.Missing : null, topic.Terms);
         return Classify(figures, o) with { Figures = figures, Topic = topic };
     }
 
@@ -80,7 +80,8 @@ public sealed class ConfidenceScorerPlugin(IOptions<RagOptions> options, IKnowle
                 $"the top passages hold {coverage:P0} of the question's informative terms ({f.Missing:P0} are in no passage of the corpus): weak evidence");
         // Short questions reach a low cosine even on the right page: when the top passages hold the question's own
         // terms (and the corpus lacks none of them), a low similarity alone does not make the answer LOW.
-        var onTopic = f.Coverage >= o.CoverageOverridesSimilarity && f.Missing <= 0;
+        // A fragment ("And the left hand?") is not a topic: it needs a few terms.
+        var onTopic = f.Coverage >= o.CoverageOverridesSimilarity && f.Missing <= 0 && f.Terms >= o.OverrideMinTerms;
         if (top < o.FloorSimilarity && !onTopic)
             return new(Confidence.LOW, top, margin, agreement, $"best passage similarity {top:F2} is below {o.FloorSimilarity:F2}: weak evidence");
         if (top < o.LowSimilarity && agreement == 0 && !onTopic)

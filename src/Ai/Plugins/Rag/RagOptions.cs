@@ -47,6 +47,8 @@ public sealed class ConfidenceOptions
     /// <see cref="FloorSimilarity"/> / <see cref="LowSimilarity"/> no longer makes the answer LOW (it is MEDIUM); above 1 = off.
     /// </summary>
     public double CoverageOverridesSimilarity { get; set; } = 0.40;
+    /// <summary>Informative terms a question needs before <see cref="CoverageOverridesSimilarity"/> applies (a fragment is no topic).</summary>
+    public int OverrideMinTerms { get; set; } = 3;
     /// <summary>
     /// Diagnostics for calibration (the evals turn it on): JSON answers carry the evidence figures in the
     /// <c>X-Confidence-Evidence</c> response header. Off in production: it describes the corpus' vocabulary.
