@@ -22,7 +22,12 @@ public sealed record SearchResponse(IReadOnlyList<SearchResult> Results);
 public sealed record ChatRequest(string Query, Guid? SessionId, IReadOnlyList<Guid>? DocumentIds, int? TopK);
 public sealed record ChatSource(int Index, Guid DocumentId, string? Title, string? SourceType, int PageNumber, int PageEnd,
     double? StartSeconds, Guid ChunkId, string? Snippet, double Score);
-public sealed record ChatResponse(string Content, IReadOnlyList<ChatSource> Sources, string Confidence);
+public sealed record ChatResponse(string Content, IReadOnlyList<ChatSource> Sources, string Confidence)
+{
+    /// <summary>The server's evidence figures (X-Confidence-Evidence header; evals servers set Rag:Confidence:ExposeEvidence).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? Evidence { get; init; }
+}
 
 /// <summary>An SSE answer as observed by the client, with its timings (ms from sending the request).</summary>
 public sealed record SseAnswer(string Content, IReadOnlyList<ChatSource> Sources, string? Confidence, double? SourcesMs, double? FirstTokenMs,

@@ -76,7 +76,8 @@ public sealed class TeacherPlatformClient(HttpClient http)
     public async Task<ChatResponse> ChatAsync(ChatRequest body, CancellationToken ct)
     {
         using var r = await SendAsync(HttpMethod.Post, "/api/chat/query", body, ct);
-        return await ReadAsync<ChatResponse>(r, "chat", ct);
+        var answer = await ReadAsync<ChatResponse>(r, "chat", ct);
+        return r.Headers.TryGetValues("X-Confidence-Evidence", out var evidence) ? answer with { Evidence = evidence.FirstOrDefault() } : answer;
     }
 
     /// <summary>Streams an answer over SSE and times the `sources`, first `token` and `done` events.</summary>

@@ -1,3 +1,5 @@
+using TeacherPlatform.Ai.Plugins;
+using TeacherPlatform.Ai.Rag;
 using TeacherPlatform.Evals.Client;
 using TeacherPlatform.Evals.Datasets;
 using TeacherPlatform.Evals.Metrics;
@@ -14,7 +16,15 @@ public sealed record AnswerRow(string Id, string Kind, string Confidence, IReadO
 /// hybrid top-k ranks) so thresholds can be calibrated offline (`calibrate`); <see cref="GoldInTopK"/>: a relevant
 /// page is among the hybrid top-k, i.e. among the answer's sources.
 /// </summary>
-public sealed record EvidenceFeatures(double TopSimilarity, double Margin, int Agreement, bool? GoldInTopK, bool KeywordMatched = true);
+public sealed record EvidenceFeatures(double TopSimilarity, double Margin, int Agreement, bool? GoldInTopK, bool KeywordMatched = true,
+    double? Coverage = null, double? Missing = null, IReadOnlyList<TermEvidence>? Terms = null)
+{
+    [System.Text.Json.Serialization.JsonIgnore]
+    public EvidenceFigures Figures => new(TopSimilarity, Margin, Agreement, KeywordMatched, Coverage, Missing, Terms?.Count ?? 0);
+}
+
+/// <summary>The X-Confidence-Evidence header: the figures the server's scorer decided on.</summary>
+public sealed record ServerEvidence(EvidenceFigures? Figures, TopicEvidence? Topic, bool HasEvidence);
 
 /// <summary>
 /// The refusal policy's outcome per question group: not-covered (no sources), LOW with sources, MEDIUM, HIGH.
@@ -99,6 +109,14 @@ public static class AnswersCommand
             }
             var latency = sw.Elapsed.TotalMilliseconds;
             var evidence = await EvidenceAsync(client, judgeRel, map, q, docIds, topK ?? 6, ct);
+            // The server's own figures, when it exposes them: exactly what its scorer saw (after de-duplication).
+            if (evidence is not null && answer.Evidence is { } header
+                && System.Text.Json.JsonSerializer.Deserialize<ServerEvidence>(header, Json.Options) is { Figures: { } f } server)
+                evidence = evidence with
+                {
+                    TopSimilarity = f.TopSimilarity, Margin = f.Margin, Agreement = f.Agreement, KeywordMatched = f.KeywordMatched,
+                    Coverage = f.Coverage, Missing = f.Missing, Terms = server.Topic?.Detail,
+                };
             var cited = Citations.Parse(answer.Content);
             var citedSources = answer.Sources.Where(s => cited.Contains(s.Index)).ToList();
             var locs = citedSources.Select(s => new RetrievedLocation(map.ManifestId(s.DocumentId), s.PageNumber, s.PageEnd, s.StartSeconds)).ToList();

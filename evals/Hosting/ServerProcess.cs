@@ -44,7 +44,9 @@ public sealed class ServerProcess : IAsyncDisposable
         var data = dataDirectory ?? Directory.CreateTempSubdirectory("tp-evals-").FullName;
         var logPath = Path.Combine(data, "server.log");
         var url = new Uri($"http://127.0.0.1:{port}/");
-        var environment = new Dictionary<string, string> { ["Data__Directory"] = data, ["RateLimiting__Enabled"] = "false" };
+        var environment = new Dictionary<string, string> { ["Data__Directory"] = data, ["RateLimiting__Enabled"] = "false",
+            // The evidence figures behind each answer's confidence, for `calibrate`.
+            ["Rag__Confidence__ExposeEvidence"] = "true" };
         foreach (var (k, v) in extraEnv ?? new Dictionary<string, string>()) environment[k] = v;
         var process = ChildProcess.Start(FindApiDll(), url, environment, logPath, "API");
         var server = new ServerProcess(process, url, data, logPath);

@@ -122,6 +122,27 @@ public sealed partial class RealTextAssistantTests(ApiFactory factory) : IClassF
         Assert.All(cited, n => Assert.InRange(n, 1, sources.Count));
     }
 
+    // Long student questions whose wording sounds like the books (lessons, practice, children, pieces) while their subject
+    // (a child's bench height, the Suzuki method) is in neither: the passages are similar, the topic is not there.
+    [Theory]
+    [InlineData("My seven year old just started lessons and she keeps slouching at the piano at home. What is the correct piano bench height for a child that age, and should their feet touch the floor?")]
+    [InlineData("A friend told me that the Suzuki method teaches kids by ear before reading notes. What is the Suzuki method for piano, and at what age can children start it?")]
+    public async Task A_similar_sounding_question_on_a_subject_the_books_lack_is_low_with_its_passages(string question)
+    {
+        await CorpusAsync();
+        var student = await factory.RegisterAsync("student");
+
+        var response = await student.Client.PostJsonAsync("/api/chat/query", new { query = question });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // The evidence figures stay server-side unless Rag:Confidence:ExposeEvidence is set (the evals only).
+        Assert.False(response.Headers.Contains("X-Confidence-Evidence"));
+        var body = (JsonObject)await response.ReadJsonAsync();
+        Assert.Equal("LOW", body["confidence"]!.GetValue<string>());
+        Assert.NotEmpty(body["sources"]!.AsArray());
+        Assert.StartsWith(WeakEvidenceStart, body["content"]!.GetValue<string>());
+    }
+
     /// <summary>Touches the books' subject (practising, the hands) without anything in them that answers it.</summary>
     private const string WeakQuestion = "My wrist hurts after practising octaves, is it tendinitis and should I ice it or see a doctor?";
 

@@ -21,7 +21,12 @@ public sealed record CitationSet(IReadOnlyList<Source> Sources, IReadOnlyList<Re
 /// How well the passages support an answer. <paramref name="HasEvidence"/> false means nothing relevant was found: the
 /// only case that gets the not-covered answer without sources. A LOW level with evidence still cites its passages.
 /// </summary>
-public sealed record ConfidenceAssessment(Confidence Level, double TopSimilarity, double Margin, double Agreement, string Reason, bool HasEvidence = true);
+public sealed record ConfidenceAssessment(Confidence Level, double TopSimilarity, double Margin, double Agreement, string Reason, bool HasEvidence = true)
+{
+    /// <summary>The figures the decision was made on (diagnostics and offline calibration; see Rag:Confidence:ExposeEvidence).</summary>
+    public Plugins.EvidenceFigures? Figures { get; init; }
+    public TopicEvidence? Topic { get; init; }
+}
 
 public sealed record ChatTurn(string Role, string Content);
 
@@ -31,7 +36,8 @@ public sealed record Usage(int PromptTokens, int CompletionTokens, int TotalToke
 public sealed record RagRequest(Guid ViewerId, string Question, IReadOnlyList<ChatTurn> History, IReadOnlyCollection<Guid>? DocumentIds, int TopK);
 
 /// <summary>The answer as stored and cached (the JSON response body, less session fields).</summary>
-public sealed record RagAnswer(string Content, IReadOnlyList<Source> Sources, Confidence Confidence, Usage? Usage, bool FromCache, string StandaloneQuery);
+public sealed record RagAnswer(string Content, IReadOnlyList<Source> Sources, Confidence Confidence, Usage? Usage, bool FromCache, string StandaloneQuery,
+    ConfidenceAssessment? Assessment = null);
 
 /// <summary>Streaming events, in order: Sources, Token*, Done (or Error).</summary>
 public abstract record RagEvent;

@@ -15,7 +15,8 @@ public sealed class RagOptions
 }
 
 /// <summary>
-/// Thresholds for snowflake-arctic-embed-xs (see README "Confidence calibration"): no evidence (the not-covered
+/// Thresholds for snowflake-arctic-embed-xs (see README "Confidence calibration"; the topic-signal values come from
+/// `evals -- calibrate --on gutenberg --objective target --target-uncovered 0.95`, odd question ids): no evidence (the not-covered
 /// answer, no sources) when the best passage's cosine similarity is below <see cref="EvidenceSimilarity"/> and the
 /// vector and keyword top-3 share no passage, or when no passage shares a word with the question and the similarity is
 /// below <see cref="FloorSimilarity"/>; LOW (passages cited, evidence called weak) below
@@ -33,4 +34,24 @@ public sealed class ConfidenceOptions
     public int AgreementForHigh { get; set; } = 1;
     /// <summary>Lead of the best passage over the mean of the next four needed for HIGH.</summary>
     public double MarginForHigh { get; set; } = 0.0;
+    /// <summary>Top passages searched for the question's informative terms (<see cref="TopicCoverage"/>); 0 turns the topic signal off.</summary>
+    public int CoveragePassages { get; set; } = 3;
+    /// <summary>Below this idf-weighted share of the question's terms found in the top passages, the answer is LOW (still cited).</summary>
+    public double MinCoverage { get; set; } = 0.35;
+    /// <summary>Above this idf-weighted share of the question's terms that no chunk of the corpus contains, the answer is LOW (still cited).</summary>
+    public double MaxMissing { get; set; } = 0.55;
+    /// <summary>Coverage needed for HIGH.</summary>
+    public double CoverageForHigh { get; set; } = 0.0;
+    /// <summary>
+    /// From this coverage, with none of the question's terms absent from the corpus, a best-passage similarity below
+    /// <see cref="FloorSimilarity"/> / <see cref="LowSimilarity"/> no longer makes the answer LOW (it is MEDIUM); above 1 = off.
+    /// </summary>
+    public double CoverageOverridesSimilarity { get; set; } = 0.40;
+    /// <summary>Informative terms a question needs before <see cref="CoverageOverridesSimilarity"/> applies (a fragment is no topic).</summary>
+    public int OverrideMinTerms { get; set; } = 3;
+    /// <summary>
+    /// Diagnostics for calibration (the evals turn it on): JSON answers carry the evidence figures in the
+    /// <c>X-Confidence-Evidence</c> response header. Off in production: it describes the corpus' vocabulary.
+    /// </summary>
+    public bool ExposeEvidence { get; set; }
 }

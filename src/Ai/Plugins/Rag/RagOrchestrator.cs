@@ -57,7 +57,7 @@ public sealed class RagOrchestrator(
         var chunks = await kernel.InvokeAsync<IReadOnlyList<RetrievedChunk>>(RagKernel.Retrieval, "search_knowledge_base",
             new KernelArguments { ["query"] = standalone, ["top_k"] = request.TopK }, ct) ?? [];
         var citations = (await kernel.InvokeAsync<CitationSet>(RagKernel.Citations, "build_citations", new KernelArguments { ["chunks"] = chunks }, ct))!;
-        var assessment = (await kernel.InvokeAsync<ConfidenceAssessment>(RagKernel.Confidence, "score_confidence", new KernelArguments { ["chunks"] = citations.Chunks }, ct))!;
+        var assessment = (await kernel.InvokeAsync<ConfidenceAssessment>(RagKernel.Confidence, "score_confidence", new KernelArguments { ["question"] = standalone, ["chunks"] = citations.Chunks }, ct))!;
         activity?.SetTag("rag.confidence", assessment.Level.ToString());
 
         if (!assessment.HasEvidence)
@@ -65,7 +65,7 @@ public sealed class RagOrchestrator(
             // Nothing relevant was found: no model call, no citations.
             yield return new SourcesEvent([], Confidence.LOW);
             yield return new TokenEvent(prompts.NotCovered);
-            var low = new RagAnswer(prompts.NotCovered, [], Confidence.LOW, null, false, standalone);
+            var low = new RagAnswer(prompts.NotCovered, [], Confidence.LOW, null, false, standalone, assessment);
             await StoreAsync(key, low, ct);
             telemetry.RagQueryDuration.Record(clock.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("cache", "miss"));
             yield return new DoneEvent(low);
@@ -128,7 +128,7 @@ public sealed class RagOrchestrator(
         var tail = filter.Flush();
         if (tail.Length > 0) { content.Append(tail); yield return new TokenEvent(tail); }
 
-        var answer = new RagAnswer(content.ToString().Trim(), citations.Sources, assessment.Level, usage, false, standalone);
+        var answer = new RagAnswer(content.ToString().Trim(), citations.Sources, assessment.Level, usage, false, standalone, assessment);
         await StoreAsync(key, answer, ct);
         telemetry.RagQueryDuration.Record(clock.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("cache", "miss"));
         yield return new DoneEvent(answer);

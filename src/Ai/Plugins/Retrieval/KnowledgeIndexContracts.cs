@@ -37,6 +37,9 @@ public interface IKnowledgeIndex
 
     Task<IReadOnlyList<ChunkDetails>> GetChunksAsync(IReadOnlyCollection<long> seqs, CancellationToken ct);
 
+    /// <summary>Chunk count and per-term document frequency over the whole corpus (cached; the confidence scorer's idf).</summary>
+    Task<TermStatistics> TermStatisticsAsync(IReadOnlyList<string> terms, CancellationToken ct);
+
     /// <summary>Drops in-memory state for a deleted document (rows go with the document's cascade).</summary>
     void ForgetDocument(Guid documentId);
 

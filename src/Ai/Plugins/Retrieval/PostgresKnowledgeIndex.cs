@@ -187,6 +187,12 @@ public sealed class PostgresKnowledgeIndex(Db db, IOptions<SearchOptions> option
         return rows.Select(r => new RankedChunk(r.Seq, r.Score)).ToList();
     }
 
+    public async Task<TermStatistics> TermStatisticsAsync(IReadOnlyList<string> terms, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await _termStats.StatisticsAsync(c, terms, ct);
+    }
+
     public async Task<IReadOnlyList<ChunkDetails>> GetChunksAsync(IReadOnlyCollection<long> seqs, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);

@@ -7,7 +7,12 @@ namespace TeacherPlatform.Api.Features.Chat;
 
 public sealed record ChatQueryRequest(string? Query, Guid? SessionId, Guid[]? DocumentIds, int? TopK);
 
-public sealed record ChatQueryResponse(string Content, IReadOnlyList<Source> Sources, Confidence Confidence, Guid? SessionId, Guid? MessageId, Usage? Usage, bool Cached);
+public sealed record ChatQueryResponse(string Content, IReadOnlyList<Source> Sources, Confidence Confidence, Guid? SessionId, Guid? MessageId, Usage? Usage, bool Cached)
+{
+    /// <summary>Not part of the body: the evidence behind <see cref="Confidence"/>, for the opt-in diagnostics header.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public ConfidenceAssessment? Assessment { get; init; }
+}
 
 public sealed record CreateSessionRequest(string? Title);
 

@@ -1,6 +1,9 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using TeacherPlatform.Ai.Rag;
 using TeacherPlatform.Api.Auth;
 using TeacherPlatform.Core.Chat;
 using TeacherPlatform.Core.Common;
@@ -10,6 +13,8 @@ namespace TeacherPlatform.Api.Features.Chat;
 /// <summary>The assistant and the caller's chat sessions. Rules (validation, session ownership) are in <see cref="ChatService"/>.</summary>
 public static class ChatEndpoints
 {
+    public const string EvidenceHeader = "X-Confidence-Evidence";
+
     public static IServiceCollection AddChat(this IServiceCollection services)
     {
         services.AddSingleton<ChatSessionStore>();
@@ -41,10 +46,18 @@ public static class ChatEndpoints
     }
 
     public static async Task<Results<Ok<ChatQueryResponse>, EmptyHttpResult>> QueryAsync(ChatQueryRequest request, Caller caller, HttpContext http,
-        ChatService chat, IOptions<JsonOptions> json, ILoggerFactory loggers, CancellationToken ct)
+        ChatService chat, IOptions<JsonOptions> json, IOptions<RagOptions> rag, ILoggerFactory loggers, CancellationToken ct)
     {
         var prepared = await chat.PrepareAsync(caller, request, ct);
-        if (!ChatStreaming.Wants(http.Request)) return TypedResults.Ok(await chat.AnswerAsync(prepared, ct));
+        if (!ChatStreaming.Wants(http.Request))
+        {
+            var answer = await chat.AnswerAsync(prepared, ct);
+            // Calibration diagnostics (evals). A header value must be ASCII: the default encoder escapes the rest ("étude").
+            if (rag.Value.Confidence.ExposeEvidence && answer.Assessment is { } a)
+                http.Response.Headers[EvidenceHeader] = JsonSerializer.Serialize(new { figures = a.Figures, topic = a.Topic, has_evidence = a.HasEvidence },
+                    new JsonSerializerOptions(json.Value.SerializerOptions) { Encoder = JavaScriptEncoder.Default });
+            return TypedResults.Ok(answer);
+        }
 
         await ChatStreaming.StreamAsync(http, prepared, chat, json.Value.SerializerOptions, loggers.CreateLogger("TeacherPlatform.Chat"), ct);
         return TypedResults.Empty;

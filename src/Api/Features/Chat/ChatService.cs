@@ -43,7 +43,10 @@ public sealed class ChatService(ChatSessionStore sessions, RagOrchestrator rag, 
             throw new AppProblem(ex is LlmTimeoutException ? 504 : 502, error.Code, "The language model failed", error.Message);
         }
         var messageId = await RecordAsync(prepared, answer, ct);
-        return new ChatQueryResponse(answer.Content, answer.Sources, answer.Confidence, prepared.Session?.Id, messageId, answer.Usage, answer.FromCache);
+        return new ChatQueryResponse(answer.Content, answer.Sources, answer.Confidence, prepared.Session?.Id, messageId, answer.Usage, answer.FromCache)
+        {
+            Assessment = answer.Assessment,
+        };
     }
 
     public IAsyncEnumerable<RagEvent> StreamAsync(Prepared prepared, CancellationToken ct) => rag.StreamAsync(prepared.Request, ct);
