@@ -22,6 +22,8 @@ public static class MarkdownReport
         sb.AppendLine("# TeacherPlatform evaluation report").AppendLine();
         if (File.Exists(Path.Combine(resultsDir, "PERFORMANCE.md")))
             sb.AppendLine("Where the time of a query goes (profile under 100 users, per-request CPU, the cause of the tail): [PERFORMANCE.md](PERFORMANCE.md).").AppendLine();
+        if (File.Exists(Path.Combine(resultsDir, "experiments-issue10.md")))
+            sb.AppendLine("Retrieval and confidence changes tried on both datasets, one table each with its effect: [experiments-issue10.md](experiments-issue10.md).").AppendLine();
         sb.AppendLine($"Generated {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC from {runs.Count} result file(s) in `evals/results/` by `dotnet run --project evals -- report`.").AppendLine();
 
         T? Latest<T>(string command) where T : class
