@@ -5,9 +5,9 @@ namespace TeacherPlatform.Evals.Commands;
 
 /// <summary>
 /// `query-batch-bench [--questions FILE] [--batches 1,2,4,8,16] [--precision fp32|int8] [--repeat 3]`: what one
-/// encoder run over a micro-batch of real-length questions costs on one thread, per batch size — the evidence behind
-/// the query batcher's batch cap (a batch saves CPU per query only while the run's wall time, which every query in it
-/// waits for, stays short). In-process, no server; the questions carry the model's query prefix.
+/// encoder run over a micro-batch of real-length questions costs on one thread, per batch size — what the query batcher
+/// trades (a batch saves CPU per query, but every query in it waits for the whole run). In-process, no server; the
+/// questions carry the model's query prefix.
 /// </summary>
 public static class QueryBatchBenchCommand
 {

@@ -28,15 +28,10 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
     private readonly InferenceSession _session;
     private readonly InferenceSession _querySession;
 
-    /// <summary>
-    /// Largest micro-batch of queries. One ONNX run over four real-length questions (~55 tokens) costs about a quarter
-    /// less CPU per query than four runs; past four the saving is gone (16 cost more per query than 4) while the run's
-    /// wall time, which every query in it waits for, keeps growing (measured in PERFORMANCE.md, "Query batching").
-    /// </summary>
-    private const int MaxQueryBatch = 4;
+    /// <summary>Concurrent queries are micro-batched: one ONNX run for several short inputs costs less than several runs.</summary>
+    private const int MaxQueryBatch = 16;
     private readonly Channel<PendingQuery> _queries = Channel.CreateUnbounded<PendingQuery>();
     private readonly Task[] _queryLoops;
-    private readonly int _queryLoopCount;
 
     private sealed record PendingQuery(string Text, TaskCompletionSource<float[]> Result, CancellationToken Token);
 
@@ -71,8 +66,7 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
         // parallel requests share the cores instead of fighting over an intra-op thread pool.
         using (var queryOptions = CreateSessionOptions(1))
             _querySession = new InferenceSession(model, queryOptions);
-        _queryLoopCount = Math.Max(1, Environment.ProcessorCount);
-        _queryLoops = Enumerable.Range(0, _queryLoopCount).Select(_ => Task.Run(QueryLoopAsync)).ToArray();
+        _queryLoops = Enumerable.Range(0, Math.Max(1, Environment.ProcessorCount)).Select(_ => Task.Run(QueryLoopAsync)).ToArray();
     }
 
     public string ModelId { get; }
@@ -133,10 +127,8 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
     }
 
     /// <summary>
-    /// One loop per core embeds the waiting queries. A query waits for others only when it would have queued anyway:
-    /// each loop takes its share of the queue (queued ÷ loops, at most <see cref="MaxQueryBatch"/>), so two queries
-    /// on two idle loops run in parallel as batches of one, and only a backlog is batched (less CPU per query, so the
-    /// backlog drains sooner). An idle service sees no added latency.
+    /// One loop per core takes whatever queries are waiting (up to <see cref="MaxQueryBatch"/>) and embeds them in one
+    /// run. An idle service sees no added latency: a lone query is taken at once as a batch of one.
     /// </summary>
     private async Task QueryLoopAsync()
     {
@@ -145,8 +137,7 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();
-            var share = Math.Clamp((reader.Count + _queryLoopCount - 1) / _queryLoopCount, 1, MaxQueryBatch);
-            while (batch.Count < share && reader.TryRead(out var q))
+            while (batch.Count < MaxQueryBatch && reader.TryRead(out var q))
             {
                 if (q.Token.IsCancellationRequested) q.Result.TrySetCanceled(q.Token);
                 else batch.Add(q);
