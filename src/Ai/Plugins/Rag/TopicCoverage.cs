@@ -66,7 +66,8 @@ public static class TopicCoverage
         {
             // Each word of the clause: its analysed form if it is an informative term, null if not (a stop word whose
             // stem equals a term's, "on" next to "ones", stays null).
-            var words = Words(clause).Select(w => Informative(w) && KeywordAnalyzer.Term(w) is { } st && stems.Contains(st) ? st : null).ToList();
+            var words = KeywordQuery.ContentWordsInOrder(clause)
+                .Select(w => w is not null && Informative(w) && KeywordAnalyzer.Term(w) is { } st && stems.Contains(st) ? st : null).ToList();
             var last = -1;
             for (var i = 0; i < words.Count; i++)
             {
@@ -161,20 +162,7 @@ public static class TopicCoverage
     /// <summary>BM25's idf kept positive (Lucene's form): terms in most chunks weigh little, absent ones most.</summary>
     public static double Idf(long df, long chunks) => Math.Log(1 + (chunks - df + 0.5) / (df + 0.5));
 
-    private static bool Informative(string word) => !FunctionWords.Contains(word) && KeywordQuery.Terms(word).Count == 1;
-
-    // The words of a clause as the keyword query splits them (letters and digits; apostrophes dropped: "piano's" → "pianos").
-    private static IEnumerable<string> Words(string clause)
-    {
-        var sb = new System.Text.StringBuilder();
-        foreach (var ch in clause)
-        {
-            if (char.IsLetterOrDigit(ch)) sb.Append(char.ToLowerInvariant(ch));
-            else if (ch is '\'' or '’' && sb.Length > 0) continue;
-            else if (sb.Length > 0) { yield return sb.ToString(); sb.Clear(); }
-        }
-        if (sb.Length > 0) yield return sb.ToString();
-    }
+    private static bool Informative(string word) => !FunctionWords.Contains(word);
 
     private static readonly char[] ClauseEnds = ['.', ',', ';', ':', '?', '!', '(', ')'];
 
