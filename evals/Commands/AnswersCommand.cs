@@ -17,10 +17,11 @@ public sealed record AnswerRow(string Id, string Kind, string Confidence, IReadO
 /// page is among the hybrid top-k, i.e. among the answer's sources.
 /// </summary>
 public sealed record EvidenceFeatures(double TopSimilarity, double Margin, int Agreement, bool? GoldInTopK, bool KeywordMatched = true,
-    double? Coverage = null, double? Missing = null, IReadOnlyList<TermEvidence>? Terms = null)
+    double? Coverage = null, double? Missing = null, IReadOnlyList<TermEvidence>? Terms = null, double? PhraseCoverage = null,
+    IReadOnlyList<PairEvidence>? Pairs = null)
 {
     [System.Text.Json.Serialization.JsonIgnore]
-    public EvidenceFigures Figures => new(TopSimilarity, Margin, Agreement, KeywordMatched, Coverage, Missing, Terms?.Count ?? 0);
+    public EvidenceFigures Figures => new(TopSimilarity, Margin, Agreement, KeywordMatched, Coverage, Missing, Terms?.Count ?? 0, PhraseCoverage);
 }
 
 /// <summary>The X-Confidence-Evidence header: the figures the server's scorer decided on.</summary>
@@ -116,6 +117,7 @@ public static class AnswersCommand
                 {
                     TopSimilarity = f.TopSimilarity, Margin = f.Margin, Agreement = f.Agreement, KeywordMatched = f.KeywordMatched,
                     Coverage = f.Coverage, Missing = f.Missing, Terms = server.Topic?.Detail,
+                    PhraseCoverage = f.PhraseCoverage, Pairs = server.Topic?.Pairs,
                 };
             var cited = Citations.Parse(answer.Content);
             var citedSources = answer.Sources.Where(s => cited.Contains(s.Index)).ToList();

@@ -8,18 +8,20 @@ using TeacherPlatform.Evals.Reports;
 namespace TeacherPlatform.Evals.Commands;
 
 public sealed record ConfidenceThresholds(double EvidenceSimilarity, double FloorSimilarity, double LowSimilarity, double HighSimilarity,
-    int AgreementForHigh, double MarginForHigh, double MinCoverage = 0, double MaxMissing = 1, double CoverageForHigh = 0, double CoverageOverridesSimilarity = 2)
+    int AgreementForHigh, double MarginForHigh, double MinCoverage = 0, double MaxMissing = 1, double CoverageForHigh = 0, double CoverageOverridesSimilarity = 2,
+    double MinPhraseCoverage = 0, int PhraseWindow = 0)
 {
     public ConfidenceOptions ToOptions() => new()
     {
         EvidenceSimilarity = EvidenceSimilarity, FloorSimilarity = FloorSimilarity, LowSimilarity = LowSimilarity,
         HighSimilarity = HighSimilarity, AgreementForHigh = AgreementForHigh, MarginForHigh = MarginForHigh,
         MinCoverage = MinCoverage, MaxMissing = MaxMissing, CoverageForHigh = CoverageForHigh, CoverageOverridesSimilarity = CoverageOverridesSimilarity,
+        MinPhraseCoverage = MinPhraseCoverage, PhraseWindow = PhraseWindow,
     };
 
     public static ConfidenceThresholds From(ConfidenceOptions o) =>
         new(o.EvidenceSimilarity, o.FloorSimilarity, o.LowSimilarity, o.HighSimilarity, o.AgreementForHigh, o.MarginForHigh,
-            o.MinCoverage, o.MaxMissing, o.CoverageForHigh, o.CoverageOverridesSimilarity);
+            o.MinCoverage, o.MaxMissing, o.CoverageForHigh, o.CoverageOverridesSimilarity, o.MinPhraseCoverage, o.PhraseWindow);
 }
 
 public sealed record CalibrationGroup(string Dataset, string Half, PolicySummary Current, PolicySummary Chosen);
@@ -28,13 +30,13 @@ public sealed record CalibrationResult(string CalibratedOn, string Grid, Confide
     IReadOnlyList<CalibrationGroup> Groups);
 
 /// <summary>
-/// `calibrate --on gutenberg[,pedagogy] [--grid topic|similarity] [--fit-half odd|even] [--objective balanced|target --target-uncovered 0.85]`: grid search of the confidence
+/// `calibrate --on gutenberg[,pedagogy] [--grid topic|phrase|similarity] [--fit-half odd|even] [--objective balanced|target --target-uncovered 0.85]`: grid search of the confidence
 /// thresholds on one half of one dataset (odd question ids by default; several datasets pool their halves), using the
 /// evidence figures the latest `answers` run recorded for each question (the server's own, from its
 /// X-Confidence-Evidence header) and the scorer's own decision function (<see cref="ConfidenceScorerPlugin.Classify(EvidenceFigures, ConfidenceOptions)"/>);
 /// reports the outcome on the other half and on every other dataset with an `answers` run in the results folder.
 /// `topic` (default) searches the topic-signal thresholds (MinCoverage, MaxMissing, CoverageForHigh) with the
-/// similarity thresholds as compiled; `similarity` the similarity thresholds with the topic signal as compiled.
+/// similarity thresholds as compiled; `phrase` the same and MinPhraseCoverage; `similarity` the similarity thresholds with the topic signal as compiled.
 /// Constraints (issue 10): covered → not-covered ≤ 3 %, uncovered → LOW or not-covered ≥ 85 % (--target-uncovered),
 /// HIGH with the gold page among its sources ≥ 95 %. Objective `balanced` (default): the largest sum of the uncovered → LOW/NONE
 /// and covered → MEDIUM/HIGH rates within the limits; `target`: among candidates meeting all three goals, the most covered questions above LOW.
@@ -66,7 +68,7 @@ public static class CalibrateCommand
         ConfidenceOptions? best = null;
         var bestScore = double.NegativeInfinity;
         int candidates = 0, feasible = 0;
-        foreach (var o in grid == "similarity" ? SimilarityGrid(current) : TopicGrid(current))
+        foreach (var o in grid switch { "similarity" => SimilarityGrid(current), "phrase" => TopicGrid(current, phrase: true), _ => TopicGrid(current) })
         {
             candidates++;
             var s = Apply(calibration, o);
@@ -118,13 +120,16 @@ public static class CalibrateCommand
     private static PolicySummary Apply(IEnumerable<(bool Uncovered, string Id, EvidenceFeatures F)> rows, ConfidenceOptions o) =>
         PolicySummary.From(rows.Select(r =>
         {
-            var a = ConfidenceScorerPlugin.Classify(r.F.Figures, o);
+            // The phrase figure for the candidate's window, from the per-pair distances the server reported.
+            var f = r.F.Pairs is { } pairs ? r.F.Figures with { PhraseCoverage = TopicCoverage.PhraseCoverage(pairs, o.PhraseWindow) } : r.F.Figures;
+            var a = ConfidenceScorerPlugin.Classify(f, o);
             return (r.Uncovered, a.HasEvidence ? a.Level.ToString() : "NONE", r.F.GoldInTopK);
         }));
 
     /// <summary>The topic-signal thresholds, similarity thresholds as compiled.</summary>
-    private static IEnumerable<ConfidenceOptions> TopicGrid(ConfidenceOptions c)
+    private static IEnumerable<ConfidenceOptions> TopicGrid(ConfidenceOptions c, bool phrase = false)
     {
+        foreach (var (minPhrase, window) in phrase ? PhraseSteps() : [(c.MinPhraseCoverage, c.PhraseWindow)])
         foreach (var minCoverage in Steps(0, 0.6, 0.05))
         foreach (var maxMissing in Steps(0.2, 1.0, 0.05))
         foreach (var coverageForHigh in new[] { 0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8 })
@@ -133,7 +138,17 @@ public static class CalibrateCommand
                 yield return Copy(c, o =>
                 {
                     o.MinCoverage = minCoverage; o.MaxMissing = maxMissing; o.CoverageForHigh = coverageForHigh; o.CoverageOverridesSimilarity = overrides;
+                    o.MinPhraseCoverage = minPhrase; o.PhraseWindow = window;
                 });
+    }
+
+    // MinPhraseCoverage with the phrase window (0 = anywhere in one passage); the window is moot while the rule is off.
+    private static IEnumerable<(double, int)> PhraseSteps()
+    {
+        yield return (0, 0);
+        foreach (var window in new[] { 0, 3, 8, 30 })
+        foreach (var minPhrase in Steps(0.05, 0.8, 0.05))
+            yield return (minPhrase, window);
     }
 
     /// <summary>The similarity thresholds (the earlier grid), topic signal as compiled.</summary>
@@ -155,6 +170,8 @@ public static class CalibrateCommand
     {
         var o = ConfidenceThresholds.From(c).ToOptions();
         o.CoveragePassages = c.CoveragePassages;
+        o.OverrideMinTerms = c.OverrideMinTerms;
+        o.PhraseWindow = c.PhraseWindow;
         set(o);
         return o;
     }
@@ -165,5 +182,5 @@ public static class CalibrateCommand
     }
 
     internal static string Format(ConfidenceThresholds t) => string.Create(CultureInfo.InvariantCulture,
-        $"evidence {t.EvidenceSimilarity:0.00}, floor {t.FloorSimilarity:0.00}, low {t.LowSimilarity:0.00}, high {t.HighSimilarity:0.00}, agreement ≥ {t.AgreementForHigh}, margin ≥ {t.MarginForHigh:0.00}, coverage ≥ {t.MinCoverage:0.00}, missing ≤ {t.MaxMissing:0.00}, coverage for HIGH ≥ {t.CoverageForHigh:0.00}, coverage overriding similarity ≥ {t.CoverageOverridesSimilarity:0.00}");
+        $"evidence {t.EvidenceSimilarity:0.00}, floor {t.FloorSimilarity:0.00}, low {t.LowSimilarity:0.00}, high {t.HighSimilarity:0.00}, agreement ≥ {t.AgreementForHigh}, margin ≥ {t.MarginForHigh:0.00}, coverage ≥ {t.MinCoverage:0.00}, missing ≤ {t.MaxMissing:0.00}, coverage for HIGH ≥ {t.CoverageForHigh:0.00}, coverage overriding similarity ≥ {t.CoverageOverridesSimilarity:0.00}, phrase coverage ≥ {t.MinPhraseCoverage:0.00} (window {t.PhraseWindow})");
 }

@@ -18,14 +18,27 @@ public sealed class TopicCoverageTests
         new(150, df.ToDictionary(d => d.Term, d => d.Df, StringComparer.Ordinal));
 
     [Theory]
-    [InlineData("octaves", "octave")]
-    [InlineData("tuning", "tuned")]
-    [InlineData("hammers", "hammer")]
-    [InlineData("practising", "practised")]
-    [InlineData("studies", "study")]
-    [InlineData("fingers", "finger")]
-    public void The_stemmer_joins_inflections_of_one_word(string a, string b) =>
-        Assert.Equal(TopicCoverage.Stem(a), TopicCoverage.Stem(b));
+    [InlineData("How is a piano tuned?", "The tuner tunes each string in turn.", "tune")]
+    [InlineData("What does the tuning hammer do?", "He tunes it with a tuning hammer.", "hammer")]
+    [InlineData("Which studies build speed?", "Czerny's study in C major builds speed.", "study")]
+    [InlineData("How does a pianist practise relaxation?", "Relaxed arms, practised daily.", "relax")]
+    public void Question_and_passage_words_meet_in_the_keyword_index_analysis(string question, string passage, string stem)
+    {
+        // The analysis the document frequencies come from (FTS5 porter): one term per analysed form, found in any inflection.
+        var q = TopicCoverage.Parse(question);
+        var term = q.Terms.Single(t => KeywordAnalyzer.Term(t) == KeywordAnalyzer.Term(stem));
+        var t = TopicCoverage.Measure(q, Stats((term, 2)), [passage], 3);
+
+        Assert.Equal(1, t.Detail.Single(d => d.Term == term).Passage);
+    }
+
+    [Fact]
+    public void Inflections_of_one_word_are_one_term()
+    {
+        var terms = TopicCoverage.Terms("How do I tune my piano myself with a tuning hammer?");
+
+        Assert.Equal(["tune", "piano", "hammer"], terms);
+    }
 
     [Fact]
     public void Function_words_and_chat_framing_are_not_terms()
@@ -70,6 +83,71 @@ public sealed class TopicCoverageTests
     }
 
     [Fact]
+    public void Pairs_are_adjacent_informative_terms_of_one_clause()
+    {
+        var q = TopicCoverage.Parse("How do I voice the hammers of my piano with a needle? Tuning, mostly.");
+
+        // "voice the hammers": one word between; "piano with a needle": two; the question mark ends the clause.
+        Assert.Equal([("voic", "hammer"), ("hammer", "piano"), ("piano", "needl")], q.Pairs);
+    }
+
+    private static readonly string[] PianoPassages =
+    [
+        "Hammers strike the strings; a good technician regulates the action so that the tone stays even.",
+        "To tune the piano the technician turns the pins with a special lever.",
+        "Tone production: the hammer felt should be soft; the player shapes the tone with the arm.",
+    ];
+
+    [Fact]
+    public void Passages_that_only_share_the_words_of_a_compound_subject_have_low_phrase_coverage()
+    {
+        var q = TopicCoverage.Parse("How do I tune my piano with a tuning hammer?");
+        var stats = Stats(("tune", 2), ("piano", 60), ("hammer", 3));
+
+        var apart = TopicCoverage.Measure(q, stats, PianoPassages, 3);
+        var together = TopicCoverage.Measure(q, stats, ["He tunes the piano with a tuning hammer, never with pliers."], 3);
+
+        Assert.Equal(1.0, apart.Coverage);            // every word is in the passages...
+        Assert.True(apart.PhraseCoverage < 0.25, $"phrase coverage {apart.PhraseCoverage}"); // ...but "tune" and "hammer" never share a passage
+        Assert.Equal(0, apart.Pairs!.Single(p => p.Second == "hammer").Distance);
+        Assert.True(apart.Pairs!.Single(p => p.Second == "hammer").BothFound);
+        Assert.Equal(1.0, together.PhraseCoverage);
+        Assert.Equal(1, together.Pairs!.Single(p => p.Second == "hammer").Distance);
+    }
+
+    [Fact]
+    public void A_pair_with_a_term_missing_from_the_passages_is_left_to_the_coverage_figure()
+    {
+        var q = TopicCoverage.Parse("How do I replace a broken string?");
+        var t = TopicCoverage.Measure(q, Stats(("replace", 2), ("broken", 3), ("string", 8)), ["A broken string buzzes."], 0);
+
+        Assert.False(t.Pairs!.Single(p => p.First == "replac").BothFound);
+        Assert.Equal(1.0, t.PhraseCoverage);
+        Assert.Null(TopicCoverage.Measure(q, Stats(("replace", 2), ("broken", 3), ("string", 8)), ["Strings, not much else."], 0).PhraseCoverage);
+    }
+
+    [Fact]
+    public void The_phrase_window_counts_token_positions_in_either_order()
+    {
+        var q = TopicCoverage.Parse("hammer voicing");
+        var stats = Stats(("hammer", 3), ("voicing", 2));
+        string[] passage = ["The technician voiced every hammer of the treble."];
+
+        Assert.Equal(1.0, TopicCoverage.Measure(q, stats, passage, 2).PhraseCoverage);
+        Assert.Equal(0.0, TopicCoverage.Measure(q, stats, passage, 1).PhraseCoverage);
+        Assert.Equal(1.0, TopicCoverage.Measure(q, stats, passage, 0).PhraseCoverage); // 0: anywhere in one passage
+    }
+
+    [Fact]
+    public void A_question_of_one_term_has_no_phrase_signal()
+    {
+        var t = TopicCoverage.Measure(TopicCoverage.Parse("What is rubato?"), Stats(("rubato", 2)), Passages, 3);
+
+        Assert.Null(t.PhraseCoverage);
+        Assert.Null(t.Pairs);
+    }
+
+    [Fact]
     public void A_question_without_informative_terms_is_neutral() =>
         Assert.Same(TopicEvidence.None, TopicCoverage.Measure(TopicCoverage.Terms("what is it?"), Stats(), Passages));
 
@@ -102,6 +180,32 @@ public sealed class TopicCoverageTests
         Assert.Equal(Confidence.LOW, partly.Level);
         Assert.Equal(Confidence.LOW, fragment.Level);
     }
+
+    [Theory]
+    [InlineData(0.10, "LOW")]   // shares the question's words, not its compound subject
+    [InlineData(0.80, "HIGH")]  // the pairs stand together in the passages
+    [InlineData(null, "HIGH")]  // no pair: the rule does not apply
+    public void Low_phrase_coverage_makes_an_answer_low_but_keeps_its_sources(double? phrase, string level)
+    {
+        var o = ConfidenceThresholds(minPhrase: 0.3);
+        var a = ConfidenceScorerPlugin.Classify(new EvidenceFigures(0.74, 0.05, 2, true, 0.9, 0, Terms: 4, PhraseCoverage: phrase), o);
+
+        Assert.True(a.HasEvidence);
+        Assert.Equal(level, a.Level.ToString());
+    }
+
+    [Fact]
+    public void The_phrase_rule_is_off_by_default() =>
+        Assert.Equal(Confidence.HIGH, ConfidenceScorerPlugin.Classify(
+            new EvidenceFigures(0.74, 0.05, 2, true, 0.9, 0, Terms: 4, PhraseCoverage: 0), ConfidenceThresholds(minPhrase: new ConfidenceOptions().MinPhraseCoverage)).Level);
+
+    private static ConfidenceOptions ConfidenceThresholds(double minPhrase) => new()
+    {
+        EvidenceSimilarity = Options.EvidenceSimilarity, FloorSimilarity = Options.FloorSimilarity, LowSimilarity = Options.LowSimilarity,
+        HighSimilarity = Options.HighSimilarity, AgreementForHigh = Options.AgreementForHigh, MarginForHigh = Options.MarginForHigh,
+        MinCoverage = Options.MinCoverage, MaxMissing = Options.MaxMissing, CoverageOverridesSimilarity = Options.CoverageOverridesSimilarity,
+        MinPhraseCoverage = minPhrase,
+    };
 
     [Fact]
     public void The_topic_signal_never_turns_nothing_relevant_into_evidence()

@@ -12,7 +12,8 @@ namespace TeacherPlatform.Ai.Plugins;
 /// (<see cref="TopicCoverage"/>: idf-weighted share of the question's terms in the top passages / absent from the corpus).
 /// Coverage and Missing are null when there is no topic signal (no informative term, or the signal is off).
 /// </summary>
-public sealed record EvidenceFigures(double TopSimilarity, double Margin, int Agreement, bool KeywordMatched, double? Coverage = null, double? Missing = null, int Terms = 0);
+public sealed record EvidenceFigures(double TopSimilarity, double Margin, int Agreement, bool KeywordMatched, double? Coverage = null, double? Missing = null, int Terms = 0,
+    double? PhraseCoverage = null);
 
 /// <summary>
 /// HIGH/MEDIUM/LOW from retrieval evidence alone: how similar the best passage is to the question (cosine), how far
@@ -32,11 +33,11 @@ public sealed class ConfidenceScorerPlugin(IOptions<RagOptions> options, IKnowle
     {
         var o = options.Value.Confidence;
         var topic = TopicEvidence.None;
-        var terms = TopicCoverage.Terms(question);
-        if (chunks.Count > 0 && terms.Count > 0 && o.CoveragePassages > 0)
+        var parsed = TopicCoverage.Parse(question);
+        if (chunks.Count > 0 && parsed.Terms.Count > 0 && o.CoveragePassages > 0)
         {
-            var stats = await index.TermStatisticsAsync(terms, cancellationToken);
-            topic = TopicCoverage.Measure(terms, stats, chunks.Take(o.CoveragePassages).Select(c => c.Text).ToList());
+            var stats = await index.TermStatisticsAsync(parsed.Terms, cancellationToken);
+            topic = TopicCoverage.Measure(parsed, stats, chunks.Take(o.CoveragePassages).Select(c => c.Text).ToList(), o.PhraseWindow);
         }
         return Assess(chunks, o, topic);
     }
@@ -55,7 +56,7 @@ public sealed class ConfidenceScorerPlugin(IOptions<RagOptions> options, IKnowle
         topic ??= TopicEvidence.None;
         var measured = topic.Terms > 0;
         var figures = new EvidenceFigures(Math.Round(top, 5), Math.Round(margin, 5), agreement, keywordMatched,
-            measured ? topic.Coverage : null, measured ? topic.Missing : null, topic.Terms);
+            measured ? topic.Coverage : null, measured ? topic.Missing : null, topic.Terms, measured ? topic.PhraseCoverage : null);
         return Classify(figures, o) with { Figures = figures, Topic = topic };
     }
 
@@ -78,6 +79,10 @@ public sealed class ConfidenceScorerPlugin(IOptions<RagOptions> options, IKnowle
         if (f.Coverage is { } coverage && (coverage < o.MinCoverage || f.Missing > o.MaxMissing))
             return new(Confidence.LOW, top, margin, agreement,
                 $"the top passages hold {coverage:P0} of the question's informative terms ({f.Missing:P0} are in no passage of the corpus): weak evidence");
+        // Passages that share the question's words but not its compound subject ("tuning hammer", "broken string").
+        if (f.PhraseCoverage is { } phrase && phrase < o.MinPhraseCoverage)
+            return new(Confidence.LOW, top, margin, agreement,
+                $"the top passages hold {phrase:P0} of the question's word pairs together: they share its words, not its subject: weak evidence");
         // Short questions reach a low cosine even on the right page: when the top passages hold the question's own
         // terms (and the corpus lacks none of them), a low similarity alone does not make the answer LOW.
         // A fragment ("And the left hand?") is not a topic: it needs a few terms.

@@ -50,6 +50,13 @@ public sealed class ConfidenceOptions
     /// <summary>Informative terms a question needs before <see cref="CoverageOverridesSimilarity"/> applies (a fragment is no topic).</summary>
     public int OverrideMinTerms { get; set; } = 3;
     /// <summary>
+    /// Below this weighted share of the question's adjacent term pairs ("tuning hammer"; both terms in the top passages)
+    /// that stand together in one top passage (within <see cref="PhraseWindow"/> tokens), the answer is LOW (still cited); 0 = off.
+    /// </summary>
+    public double MinPhraseCoverage { get; set; } = 0;
+    /// <summary>Most token positions between a pair's two terms in a passage for the pair to count as together; 0 = anywhere in one passage.</summary>
+    public int PhraseWindow { get; set; } = 0;
+    /// <summary>
     /// Diagnostics for calibration (the evals turn it on): JSON answers carry the evidence figures in the
     /// <c>X-Confidence-Evidence</c> response header. Off in production: it describes the corpus' vocabulary.
     /// </summary>

@@ -30,6 +30,9 @@ public static class KeywordQuery
 
     public static IReadOnlyList<string> Terms(string query) => Words(query).Where(w => w.Content).Select(w => w.Text).Distinct().Take(MaxTerms).ToList();
 
+    /// <summary>The words of <paramref name="text"/> in order, as the keyword query splits them: a content word, or null for a stop word.</summary>
+    public static IEnumerable<string?> ContentWordsInOrder(string text) => Words(text).Select(w => w.Content ? w.Text : null);
+
     /// <summary>Adjacent content words of the question (framing words between them break the pair), most informative first.</summary>
     public static IReadOnlyList<string> Phrases(string query)
     {
