@@ -12,8 +12,11 @@ public sealed record SearchHit(ChunkDetails Chunk, double Score, int? VectorRank
 public sealed record SearchResultSet(IReadOnlyList<SearchHit> Hits, int VectorCandidates, int KeywordCandidates);
 
 /// <summary>
-/// Vector top-N + keyword top-N fused with Reciprocal Rank Fusion: score = wv/(k + rank_v) + wk/(k + rank_k).
-/// RRF needs no score calibration between cosine similarity and bm25, which live on unrelated scales.
+/// Vector top-N + keyword top-N fused by <see cref="SearchOptions.Fusion"/>: by default relative score fusion
+/// (each list's scores min-max normalised over its own candidates, so cosine and bm25 need no common scale, then a
+/// weighted sum); or Reciprocal Rank Fusion, score = wv/(k + rank_v) + wk/(k + rank_k). Score fusion keeps how far
+/// ahead a list's best candidate is, which ranks alone lose: a chunk far ahead in bm25 but middling in the weaker
+/// vector list stays on top (issue 10, P1).
 /// </summary>
 public sealed class HybridSearchService(IKnowledgeIndex index, QueryEmbeddingCache embeddings, IOptions<SearchOptions> options)
 {
@@ -33,16 +36,18 @@ public sealed class HybridSearchService(IKnowledgeIndex index, QueryEmbeddingCac
         if (mode != SearchMode.Vector)
             keyword = await index.KeywordSearchAsync(query, candidates, scope, ct);
 
+        // Single modes rank by the list's own score; hybrid adds each list's contribution (see Fusion).
+        var (vectorAdd, keywordAdd) = mode == SearchMode.Hybrid ? Fusion.Contributions(vector, keyword, o) : ([], []);
         var fused = new Dictionary<long, (double Score, int? VRank, int? KRank, double? VScore, double? KScore)>();
         for (var i = 0; i < vector.Count; i++)
         {
             var rank = i + 1;
-            fused[vector[i].Seq] = (mode == SearchMode.Vector ? vector[i].Score : o.VectorWeight / (o.RrfK + rank), rank, null, vector[i].Score, null);
+            fused[vector[i].Seq] = (mode == SearchMode.Vector ? vector[i].Score : vectorAdd[i], rank, null, vector[i].Score, null);
         }
         for (var i = 0; i < keyword.Count; i++)
         {
             var rank = i + 1;
-            var add = mode == SearchMode.Keyword ? keyword[i].Score : o.KeywordWeight / (o.RrfK + rank);
+            var add = mode == SearchMode.Keyword ? keyword[i].Score : keywordAdd[i];
             fused[keyword[i].Seq] = fused.TryGetValue(keyword[i].Seq, out var e)
                 ? (e.Score + add, e.VRank, rank, e.VScore, keyword[i].Score)
                 : (add, null, rank, null, keyword[i].Score);

@@ -48,11 +48,26 @@ public interface IKnowledgeIndex
         IProgress<(int Done, int Total)>? progress, CancellationToken ct);
 }
 
+public enum FusionMethod { RelativeScore, Rrf }
+
 public sealed class SearchOptions
 {
     public const string Section = "Search";
     /// <summary>Candidates taken from each retriever before fusion.</summary>
     public int CandidatesPerList { get; set; } = 50;
+    /// <summary>
+    /// How the vector and keyword lists are fused in hybrid mode. <see cref="FusionMethod.RelativeScore"/> (default):
+    /// each list's scores min-max normalised over its candidates, then
+    /// (1 − <see cref="RelativeScoreKeywordWeight"/>) · vector + <see cref="RelativeScoreKeywordWeight"/> · keyword
+    /// (a chunk missing from a list gets that list's minimum, 0). <see cref="FusionMethod.Rrf"/>: Reciprocal Rank
+    /// Fusion with <see cref="RrfK"/>, <see cref="VectorWeight"/> and <see cref="KeywordWeight"/>. Issue 10, P1.
+    /// </summary>
+    public FusionMethod Fusion { get; set; } = FusionMethod.RelativeScore;
+    /// <summary>
+    /// Relative score fusion: the keyword list's share (0–1; the vector list gets the rest). 0.65 was chosen on the
+    /// odd-id half of the gutenberg set and checked on its even half and on the pedagogy set (issue 10, P1).
+    /// </summary>
+    public double RelativeScoreKeywordWeight { get; set; } = 0.65;
     /// <summary>
     /// Reciprocal Rank Fusion constant k (score = w / (k + rank)). 40 rather than the customary 60: a little more weight
     /// on the top of each list; swept 20/40/60/100 on both eval sets, 40 was best or equal on both (issue 10).

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using TeacherPlatform.Core.Persistence;
 
 namespace TeacherPlatform.Ai.Retrieval;
@@ -8,7 +10,8 @@ public static class RetrievalServiceCollectionExtensions
 {
     public static IServiceCollection AddRetrieval(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<SearchOptions>().Bind(configuration.GetSection(SearchOptions.Section));
+        services.AddOptions<SearchOptions>().Bind(configuration.GetSection(SearchOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SearchOptions>, SearchOptionsValidator>());
         // The provider is known only once configuration is final (tests and env vars add to it late).
         services.AddSingleton<IKnowledgeIndex>(sp => sp.GetRequiredService<Db>().IsPostgres
             ? ActivatorUtilities.CreateInstance<PostgresKnowledgeIndex>(sp)

@@ -25,7 +25,7 @@ public sealed class SearchCache(HybridSearchService search, KnowledgeDocumentSto
         var docs = scope.DocumentIds is { Count: > 0 } ids ? string.Join(',', ids.Order()) : "*";
         var key = "search:" + CacheKeys.Hash(CacheKeys.NormalizeQuery(query), mode.ToString(), topK.ToString(CultureInfo.InvariantCulture), docs,
             scope.ViewerId.ToString(), scopeVersion, model.ModelId,
-            string.Create(CultureInfo.InvariantCulture, $"{o.CandidatesPerList}/{o.RrfK}/{o.VectorWeight}/{o.KeywordWeight}/{o.EfSearch}"));
+            string.Create(CultureInfo.InvariantCulture, $"{o.CandidatesPerList}/{o.Fusion}/{o.RelativeScoreKeywordWeight}/{o.RrfK}/{o.VectorWeight}/{o.KeywordWeight}/{o.EfSearch}"));
         var missed = false;
         var result = await cache.GetOrCreateAsync(key, (search, query, topK, mode, scope), async (s, token) =>
         {
