@@ -12,11 +12,14 @@ public sealed class QuantizedArcticFixture : IDisposable
     public byte[] Source { get; } = LocalArcticEmbeddingModel.ReadPackagedModel();
     public LocalArcticEmbeddingModel Fp32 { get; } = new(new LocalEmbeddingOptions(IntraOpThreads: 2));
     public LocalArcticEmbeddingModel Int8 { get; } = new(new LocalEmbeddingOptions(IntraOpThreads: 2, Precision: EmbeddingPrecision.Int8));
+    /// <summary>fp32 passages, int8 queries (`Embeddings:Local:QueryPrecision=int8`).</summary>
+    public LocalArcticEmbeddingModel Asymmetric { get; } = new(new LocalEmbeddingOptions(IntraOpThreads: 2, QueryPrecision: EmbeddingPrecision.Int8));
 
     public void Dispose()
     {
         Fp32.Dispose();
         Int8.Dispose();
+        Asymmetric.Dispose();
     }
 }
 
@@ -116,6 +119,26 @@ public sealed class OnnxDynamicQuantizerTests(QuantizedArcticFixture fixture, IT
             // Every query–passage similarity moves by less than 0.02: near-ties among unrelated passages may swap, nothing more.
             for (var p = 0; p < passages.Count; p++)
                 Assert.True(MathF.Abs(TensorPrimitives.Dot(q8, passages[p]) - TensorPrimitives.Dot(q32, fpPassages[p])) < 0.02f, $"query {i}, passage {p}");
+        }
+    }
+
+    [Fact]
+    public async Task The_asymmetric_mode_embeds_passages_with_fp32_and_queries_with_int8()
+    {
+        // The index keeps fp32's id and vectors; only the query side runs on the int8 copy, and says so.
+        Assert.Equal(LocalArcticEmbeddingModel.Id, fixture.Asymmetric.ModelId);
+        Assert.Equal(LocalArcticEmbeddingModel.Int8Id, fixture.Asymmetric.QueryModelId);
+        Assert.Equal(fixture.Fp32.ModelId, ((IEmbeddingModel)fixture.Fp32).QueryModelId);
+        var passages = Questions.Select(q => q.Passage).ToList();
+        var fpPassages = await fixture.Fp32.EmbedPassagesAsync(passages);
+        Assert.Equal(fpPassages, await fixture.Asymmetric.EmbedPassagesAsync(passages));
+        for (var i = 0; i < Questions.Length; i++)
+        {
+            var asymmetric = await fixture.Asymmetric.EmbedQueryAsync(Questions[i].Query);
+            Assert.Equal(await fixture.Int8.EmbedQueryAsync(Questions[i].Query), asymmetric);
+            var q32 = await fixture.Fp32.EmbedQueryAsync(Questions[i].Query);
+            Assert.InRange(TensorPrimitives.Dot(q32, asymmetric), 0.998f, 1.0001f);
+            Assert.Equal(i, Rank(asymmetric, fpPassages)[0]); // its own passage first among the fp32 passages
         }
     }
 

@@ -24,8 +24,9 @@ public static class EmbeddingServiceCollectionExtensions
                 services.AddSingleton(sp =>
                 {
                     var local = (sp.GetService<IConfiguration>() ?? configuration).GetSection(SectionName).GetSection("Local");
-                    return new LocalEmbeddingOptions(
-                        local.GetValue("IntraOpThreads", 0), local.GetValue("BatchSize", 32), ParsePrecision(local["Precision"]));
+                    var precision = ParsePrecision(local, "Precision") ?? EmbeddingPrecision.Fp32;
+                    return new LocalEmbeddingOptions(local.GetValue("IntraOpThreads", 0), local.GetValue("BatchSize", 32), precision,
+                        ParsePrecision(local, "QueryPrecision") ?? DefaultQueryPrecision(precision));
                 });
                 services.AddSingleton<IEmbeddingModel>(sp => new LocalArcticEmbeddingModel(sp.GetRequiredService<LocalEmbeddingOptions>()));
                 break;
@@ -76,11 +77,15 @@ public static class EmbeddingServiceCollectionExtensions
         services.AddSingleton<IEmbeddingModel>(sp => sp.GetRequiredService<TModel>());
     }
 
-    private static EmbeddingPrecision ParsePrecision(string? value) => value?.Trim().ToLowerInvariant() switch
+    /// <summary><c>Embeddings:Local:QueryPrecision</c> when unset: the passages' precision.</summary>
+    private static EmbeddingPrecision DefaultQueryPrecision(EmbeddingPrecision precision) => precision;
+
+    private static EmbeddingPrecision? ParsePrecision(IConfigurationSection local, string key) => local[key]?.Trim().ToLowerInvariant() switch
     {
-        null or "" or "fp32" => EmbeddingPrecision.Fp32,
+        null or "" => null,
+        "fp32" => EmbeddingPrecision.Fp32,
         "int8" => EmbeddingPrecision.Int8,
-        _ => throw new InvalidOperationException($"Unknown {SectionName}:Local:Precision '{value}'; expected fp32 or int8."),
+        _ => throw new InvalidOperationException($"Unknown {SectionName}:Local:{key} '{local[key]}'; expected fp32 or int8."),
     };
 
     private static string Required(IConfigurationSection section, string key) =>

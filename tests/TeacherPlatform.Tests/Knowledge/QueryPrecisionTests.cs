@@ -1,0 +1,46 @@
+using System.Text;
+using TeacherPlatform.Ai.Embeddings;
+using TeacherPlatform.Ai.Retrieval;
+using TeacherPlatform.Tests.Infrastructure;
+
+namespace TeacherPlatform.Tests.Knowledge;
+
+/// <summary>`Embeddings:Local:QueryPrecision`: documents embedded by fp32, search queries by the int8 copy.</summary>
+public sealed class QueryPrecisionTests
+{
+    private static readonly byte[] Pedalling = Encoding.UTF8.GetBytes(
+        "Pedalling in Chopin nocturnes: change the sustain pedal just after each new harmony so the bass does not blur.");
+    private static readonly byte[] Fingers = Encoding.UTF8.GetBytes(
+        "Finger independence: hold a five-finger position and lift each finger in turn, slowly, with the knuckles firm.");
+
+    [Fact]
+    public async Task Int8_queries_search_an_index_that_stays_fp32s()
+    {
+        await using var factory = ApiFactory.With(new Dictionary<string, string?> { ["Embeddings:Local:QueryPrecision"] = "int8" });
+        var model = factory.Services.GetRequiredService<IEmbeddingModel>();
+        Assert.Equal(LocalArcticEmbeddingModel.Id, model.ModelId);
+        Assert.Equal(LocalArcticEmbeddingModel.Int8Id, model.QueryModelId);
+
+        var teacher = await factory.RegisterAsync("teacher");
+        var pedalling = await factory.IngestAsync(teacher, "Pedalling", "text", "pedalling.txt", Pedalling, "text/plain");
+        var fingers = await factory.IngestAsync(teacher, "Fingers", "text", "fingers.txt", Fingers, "text/plain");
+        Assert.Equal([fingers, pedalling], (await teacher.SearchAsync("my fourth finger is weak and collapses, what exercise helps?", "vector", topK: 2))
+            .Select(h => h!["document_id"]!.GetValue<string>()));
+        Assert.Equal([pedalling, fingers], (await teacher.SearchAsync("when should I change the pedal in a slow nocturne?", "hybrid", topK: 2))
+            .Select(h => h!["document_id"]!.GetValue<string>()));
+
+        // The index records fp32's id: an fp32-only instance starts on it without a reindex, an all-int8 one is refused.
+        var index = factory.Services.GetRequiredService<IKnowledgeIndex>();
+        await index.InitializeAsync(LocalArcticEmbeddingModel.Id, model.Dimensions, CancellationToken.None);
+        await Assert.ThrowsAsync<EmbeddingModelMismatchException>(
+            () => index.InitializeAsync(LocalArcticEmbeddingModel.Int8Id, model.Dimensions, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_unknown_query_precision_fails_start_up_with_the_setting_named()
+    {
+        await using var factory = ApiFactory.With(new Dictionary<string, string?> { ["Embeddings:Local:QueryPrecision"] = "int4" });
+        var error = Assert.ThrowsAny<Exception>(() => factory.Services);
+        Assert.Contains("Embeddings:Local:QueryPrecision", error.ToString());
+    }
+}
