@@ -5,7 +5,7 @@ using TeacherPlatform.Tests.Infrastructure;
 
 namespace TeacherPlatform.Tests.Knowledge;
 
-/// <summary>`Embeddings:Local:QueryPrecision`: documents embedded by fp32, search queries by the int8 copy.</summary>
+/// <summary>`Embeddings:Local:QueryPrecision`: by default documents are embedded by fp32 and search queries by the int8 copy.</summary>
 public sealed class QueryPrecisionTests
 {
     private static readonly byte[] Pedalling = Encoding.UTF8.GetBytes(
@@ -14,9 +14,9 @@ public sealed class QueryPrecisionTests
         "Finger independence: hold a five-finger position and lift each finger in turn, slowly, with the knuckles firm.");
 
     [Fact]
-    public async Task Int8_queries_search_an_index_that_stays_fp32s()
+    public async Task By_default_int8_queries_search_an_index_that_stays_fp32s()
     {
-        await using var factory = ApiFactory.With(new Dictionary<string, string?> { ["Embeddings:Local:QueryPrecision"] = "int8" });
+        await using var factory = new ApiFactory();
         var model = factory.Services.GetRequiredService<IEmbeddingModel>();
         Assert.Equal(LocalArcticEmbeddingModel.Id, model.ModelId);
         Assert.Equal(LocalArcticEmbeddingModel.Int8Id, model.QueryModelId);
@@ -34,6 +34,15 @@ public sealed class QueryPrecisionTests
         await index.InitializeAsync(LocalArcticEmbeddingModel.Id, model.Dimensions, CancellationToken.None);
         await Assert.ThrowsAsync<EmbeddingModelMismatchException>(
             () => index.InitializeAsync(LocalArcticEmbeddingModel.Int8Id, model.Dimensions, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Fp32_queries_can_be_chosen()
+    {
+        await using var factory = ApiFactory.With(new Dictionary<string, string?> { ["Embeddings:Local:QueryPrecision"] = "fp32" });
+        var model = factory.Services.GetRequiredService<IEmbeddingModel>();
+        Assert.Equal(LocalArcticEmbeddingModel.Id, model.ModelId);
+        Assert.Equal(LocalArcticEmbeddingModel.Id, model.QueryModelId);
     }
 
     [Fact]

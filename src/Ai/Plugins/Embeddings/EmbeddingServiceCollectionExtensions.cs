@@ -24,9 +24,10 @@ public static class EmbeddingServiceCollectionExtensions
                 services.AddSingleton(sp =>
                 {
                     var local = (sp.GetService<IConfiguration>() ?? configuration).GetSection(SectionName).GetSection("Local");
-                    var precision = ParsePrecision(local, "Precision") ?? EmbeddingPrecision.Fp32;
-                    return new LocalEmbeddingOptions(local.GetValue("IntraOpThreads", 0), local.GetValue("BatchSize", 32), precision,
-                        ParsePrecision(local, "QueryPrecision") ?? DefaultQueryPrecision(precision));
+                    var options = new LocalEmbeddingOptions(local.GetValue("IntraOpThreads", 0), local.GetValue("BatchSize", 32));
+                    if (ParsePrecision(local, "Precision") is { } precision) options = options with { Precision = precision };
+                    if (ParsePrecision(local, "QueryPrecision") is { } queryPrecision) options = options with { QueryPrecision = queryPrecision };
+                    return options;
                 });
                 services.AddSingleton<IEmbeddingModel>(sp => new LocalArcticEmbeddingModel(sp.GetRequiredService<LocalEmbeddingOptions>()));
                 break;
@@ -76,9 +77,6 @@ public static class EmbeddingServiceCollectionExtensions
             .AddStandardResilienceHandler();
         services.AddSingleton<IEmbeddingModel>(sp => sp.GetRequiredService<TModel>());
     }
-
-    /// <summary><c>Embeddings:Local:QueryPrecision</c> when unset: the passages' precision.</summary>
-    private static EmbeddingPrecision DefaultQueryPrecision(EmbeddingPrecision precision) => precision;
 
     private static EmbeddingPrecision? ParsePrecision(IConfigurationSection local, string key) => local[key]?.Trim().ToLowerInvariant() switch
     {

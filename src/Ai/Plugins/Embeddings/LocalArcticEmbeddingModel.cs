@@ -10,7 +10,7 @@ namespace TeacherPlatform.Ai.Embeddings;
 /// assembly, tokenization is our own BERT WordPiece (the package's encoder mangles newlines and accents and drops [SEP]
 /// when truncating). CLS pooling, L2-normalised, 384 dims. With <see cref="EmbeddingPrecision.Int8"/> a session runs a
 /// dynamically quantised copy made by <see cref="OnnxDynamicQuantizer"/> after SmoothQuant activation smoothing (about half the encoder CPU, cosine ≥ 0.998 to fp32); passages and queries each have their own
-/// session and precision (<see cref="LocalEmbeddingOptions.QueryPrecision"/>). Thread-safe: <see cref="InferenceSession.Run(RunOptions, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue}, IReadOnlyCollection{string})"/> may be called concurrently.
+/// session and precision: by default passages (and so the index) fp32, queries int8 (<see cref="LocalEmbeddingOptions.QueryPrecision"/>). Thread-safe: <see cref="InferenceSession.Run(RunOptions, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue}, IReadOnlyCollection{string})"/> may be called concurrently.
 /// </summary>
 public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
 {
@@ -57,7 +57,7 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
         if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "BatchSize must be at least 1.");
         _batchSize = options.BatchSize;
         _tokenizer = BertWordPieceTokenizer.BertBaseUncased;
-        var queryPrecision = options.EffectiveQueryPrecision;
+        var queryPrecision = options.QueryPrecision;
         ModelId = IdOf(options.Precision);
         QueryModelId = IdOf(queryPrecision);
         byte[]? fp32 = null;
