@@ -29,7 +29,7 @@ public static class QueryBatchBenchCommand
         foreach (var b in batches)
         {
             // Passage embedding with BatchSize b on one thread is exactly one ONNX run per b similar-length texts.
-            using var model = new LocalArcticEmbeddingModel(new LocalEmbeddingOptions(IntraOpThreads: 1, BatchSize: b, Precision: precision));
+            using var model = new LocalArcticEmbeddingModel(new LocalEmbeddingOptions(IntraOpThreads: 1, BatchSize: b, Precision: precision, QueryPrecision: precision));
             await model.EmbedPassagesAsync(texts.Take(b).ToArray(), ct); // warm-up
             var passes = new List<(double Wall, double Cpu)>();
             for (var r = 0; r < repeat; r++)

@@ -94,7 +94,9 @@ public sealed class LlmHealthCheck(ChatConnectorInfo connector, IOptions<ChatCon
 public sealed class EmbedderHealthCheck(IEmbeddingModel model, IServiceProvider services, IHttpClientFactory http, TimeProvider clock, IOptions<HealthOptions> options)
     : CachedHealthCheck(clock, options)
 {
-    protected override string Describe() => $"{model.ModelId} ({model.Dimensions} dims)";
+    protected override string Describe() => model.QueryModelId == model.ModelId
+        ? $"{model.ModelId} ({model.Dimensions} dims)"
+        : $"{model.ModelId} ({model.Dimensions} dims), queries on {model.QueryModelId}";
 
     protected override async Task<HealthCheckResult> ProbeAsync(CancellationToken ct)
     {

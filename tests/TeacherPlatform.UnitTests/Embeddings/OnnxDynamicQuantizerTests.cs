@@ -10,13 +10,16 @@ namespace TeacherPlatform.UnitTests.Embeddings;
 public sealed class QuantizedArcticFixture : IDisposable
 {
     public byte[] Source { get; } = LocalArcticEmbeddingModel.ReadPackagedModel();
-    public LocalArcticEmbeddingModel Fp32 { get; } = new(new LocalEmbeddingOptions(IntraOpThreads: 2));
+    public LocalArcticEmbeddingModel Fp32 { get; } = new(new LocalEmbeddingOptions(IntraOpThreads: 2, QueryPrecision: EmbeddingPrecision.Fp32));
     public LocalArcticEmbeddingModel Int8 { get; } = new(new LocalEmbeddingOptions(IntraOpThreads: 2, Precision: EmbeddingPrecision.Int8));
+    /// <summary>fp32 passages, int8 queries: the default.</summary>
+    public LocalArcticEmbeddingModel Asymmetric { get; } = new(new LocalEmbeddingOptions(IntraOpThreads: 2));
 
     public void Dispose()
     {
         Fp32.Dispose();
         Int8.Dispose();
+        Asymmetric.Dispose();
     }
 }
 
@@ -117,6 +120,40 @@ public sealed class OnnxDynamicQuantizerTests(QuantizedArcticFixture fixture, IT
             for (var p = 0; p < passages.Count; p++)
                 Assert.True(MathF.Abs(TensorPrimitives.Dot(q8, passages[p]) - TensorPrimitives.Dot(q32, fpPassages[p])) < 0.02f, $"query {i}, passage {p}");
         }
+    }
+
+    [Fact]
+    public async Task The_asymmetric_mode_embeds_passages_with_fp32_and_queries_with_int8()
+    {
+        // The index keeps fp32's id and vectors; only the query side runs on the int8 copy, and says so.
+        Assert.Equal(LocalArcticEmbeddingModel.Id, fixture.Asymmetric.ModelId);
+        Assert.Equal(LocalArcticEmbeddingModel.Int8Id, fixture.Asymmetric.QueryModelId);
+        Assert.Equal(fixture.Fp32.ModelId, ((IEmbeddingModel)fixture.Fp32).QueryModelId);
+        var passages = Questions.Select(q => q.Passage).ToList();
+        var fpPassages = await fixture.Fp32.EmbedPassagesAsync(passages);
+        Assert.Equal(fpPassages, await fixture.Asymmetric.EmbedPassagesAsync(passages));
+        for (var i = 0; i < Questions.Length; i++)
+        {
+            var asymmetric = await fixture.Asymmetric.EmbedQueryAsync(Questions[i].Query);
+            Assert.Equal(await fixture.Int8.EmbedQueryAsync(Questions[i].Query), asymmetric);
+            var q32 = await fixture.Fp32.EmbedQueryAsync(Questions[i].Query);
+            Assert.InRange(TensorPrimitives.Dot(q32, asymmetric), 0.998f, 1.0001f);
+            Assert.Equal(i, Rank(asymmetric, fpPassages)[0]); // its own passage first among the fp32 passages
+        }
+    }
+
+    [Fact]
+    public async Task An_int8_query_vector_barely_depends_on_the_micro_batch_it_ran_in()
+    {
+        // DynamicQuantizeMatMul takes one activation scale for the whole batch, so a query's int8 vector depends a little
+        // on the queries (and padding) batched with it; fp32's does not. Cached query vectors are whichever batch came first.
+        var questions = Questions.Select(q => q.Query).Concat(CalibrationText.Questions).ToList();
+        var alone = new List<float[]>();
+        foreach (var q in questions) alone.Add(await fixture.Asymmetric.EmbedQueryAsync(q));
+        var batched = await Task.WhenAll(questions.Select(q => fixture.Asymmetric.EmbedQueryAsync(q).AsTask()));
+        var cosines = alone.Zip(batched, (a, b) => TensorPrimitives.Dot(a, b)).ToList();
+        output.WriteLine($"int8 query alone vs batched: min cosine {cosines.Min():F5}, mean {cosines.Average():F5} over {cosines.Count}");
+        Assert.All(cosines, c => Assert.InRange(c, 0.998f, 1.0001f));
     }
 
     [Fact]

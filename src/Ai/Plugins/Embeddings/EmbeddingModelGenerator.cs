@@ -26,7 +26,8 @@ public sealed class EmbeddingModelGenerator : IEmbeddingGenerator<string, Embedd
     {
         var inputs = values as IReadOnlyList<string> ?? values.ToArray();
         IReadOnlyList<float[]> vectors;
-        if (IsQuery(options))
+        var query = IsQuery(options);
+        if (query)
         {
             var queries = new float[inputs.Count][];
             for (var i = 0; i < inputs.Count; i++)
@@ -40,7 +41,7 @@ public sealed class EmbeddingModelGenerator : IEmbeddingGenerator<string, Embedd
 
         var created = DateTimeOffset.UtcNow;
         return new GeneratedEmbeddings<Embedding<float>>(
-            vectors.Select(v => new Embedding<float>(v) { ModelId = _model.ModelId, CreatedAt = created }));
+            vectors.Select(v => new Embedding<float>(v) { ModelId = query ? _model.QueryModelId : _model.ModelId, CreatedAt = created }));
     }
 
     private static bool IsQuery(EmbeddingGenerationOptions? options) =>

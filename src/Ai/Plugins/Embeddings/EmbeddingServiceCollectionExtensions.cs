@@ -24,8 +24,10 @@ public static class EmbeddingServiceCollectionExtensions
                 services.AddSingleton(sp =>
                 {
                     var local = (sp.GetService<IConfiguration>() ?? configuration).GetSection(SectionName).GetSection("Local");
-                    return new LocalEmbeddingOptions(
-                        local.GetValue("IntraOpThreads", 0), local.GetValue("BatchSize", 32), ParsePrecision(local["Precision"]));
+                    var options = new LocalEmbeddingOptions(local.GetValue("IntraOpThreads", 0), local.GetValue("BatchSize", 32));
+                    if (ParsePrecision(local, "Precision") is { } precision) options = options with { Precision = precision };
+                    if (ParsePrecision(local, "QueryPrecision") is { } queryPrecision) options = options with { QueryPrecision = queryPrecision };
+                    return options;
                 });
                 services.AddSingleton<IEmbeddingModel>(sp => new LocalArcticEmbeddingModel(sp.GetRequiredService<LocalEmbeddingOptions>()));
                 break;
@@ -76,11 +78,12 @@ public static class EmbeddingServiceCollectionExtensions
         services.AddSingleton<IEmbeddingModel>(sp => sp.GetRequiredService<TModel>());
     }
 
-    private static EmbeddingPrecision ParsePrecision(string? value) => value?.Trim().ToLowerInvariant() switch
+    private static EmbeddingPrecision? ParsePrecision(IConfigurationSection local, string key) => local[key]?.Trim().ToLowerInvariant() switch
     {
-        null or "" or "fp32" => EmbeddingPrecision.Fp32,
+        null or "" => null,
+        "fp32" => EmbeddingPrecision.Fp32,
         "int8" => EmbeddingPrecision.Int8,
-        _ => throw new InvalidOperationException($"Unknown {SectionName}:Local:Precision '{value}'; expected fp32 or int8."),
+        _ => throw new InvalidOperationException($"Unknown {SectionName}:Local:{key} '{local[key]}'; expected fp32 or int8."),
     };
 
     private static string Required(IConfigurationSection section, string key) =>

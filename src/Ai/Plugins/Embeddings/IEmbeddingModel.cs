@@ -10,6 +10,9 @@ public interface IEmbeddingModel
 {
     /// <summary>Stable id recorded with the index, e.g. "snowflake-arctic-embed-xs".</summary>
     string ModelId { get; }
+    /// <summary>Id of the weights that embed queries: <see cref="ModelId"/> unless queries run on another copy of the model
+    /// (the local encoder's asymmetric mode, fp32 passages and int8 queries). Caches of query vectors and search results key on it.</summary>
+    string QueryModelId => ModelId;
     int Dimensions { get; }
     /// <summary>Maximum tokens per input including special tokens.</summary>
     int MaxTokens { get; }

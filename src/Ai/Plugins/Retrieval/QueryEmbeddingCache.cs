@@ -6,7 +6,8 @@ using TeacherPlatform.Core.Telemetry;
 
 namespace TeacherPlatform.Ai.Retrieval;
 
-/// <summary>First cache layer: query embeddings, keyed by model id and the normalised query.</summary>
+/// <summary>First cache layer: query embeddings, keyed by the query weights' id (<see cref="IEmbeddingModel.QueryModelId"/>:
+/// an fp32 query vector is never served where int8 queries are configured, or the other way round) and the normalised query.</summary>
 public sealed class QueryEmbeddingCache(IEmbeddingModel model, HybridCache cache, AppTelemetry telemetry)
 {
     private static readonly HybridCacheEntryOptions Entry = new() { Expiration = TimeSpan.FromHours(6), LocalCacheExpiration = TimeSpan.FromHours(1) };
@@ -14,7 +15,7 @@ public sealed class QueryEmbeddingCache(IEmbeddingModel model, HybridCache cache
 
     public async ValueTask<float[]> GetAsync(string query, CancellationToken ct)
     {
-        var key = "emb:" + CacheKeys.Hash(model.ModelId, CacheKeys.NormalizeQuery(query));
+        var key = "emb:" + CacheKeys.Hash(model.QueryModelId, CacheKeys.NormalizeQuery(query));
         var missed = false;
         var vector = await cache.GetOrCreateAsync(key, (model, query), async (state, token) =>
         {

@@ -8,7 +8,7 @@ using TeacherPlatform.Core.Telemetry;
 namespace TeacherPlatform.Ai.Retrieval;
 
 /// <summary>
-/// Second cache layer: search results per (normalised query, mode, k, document filter, embedding model, search
+/// Second cache layer: search results per (normalised query, mode, k, document filter, passage and query embedding weights, search
 /// settings, the viewer's scope version). The scope version changes whenever a document the viewer can see changes,
 /// so stale results are never served; they simply stop being asked for and expire.
 /// </summary>
@@ -24,7 +24,7 @@ public sealed class SearchCache(HybridSearchService search, KnowledgeDocumentSto
         var o = options.Value;
         var docs = scope.DocumentIds is { Count: > 0 } ids ? string.Join(',', ids.Order()) : "*";
         var key = "search:" + CacheKeys.Hash(CacheKeys.NormalizeQuery(query), mode.ToString(), topK.ToString(CultureInfo.InvariantCulture), docs,
-            scope.ViewerId.ToString(), scopeVersion, model.ModelId,
+            scope.ViewerId.ToString(), scopeVersion, model.ModelId, model.QueryModelId,
             string.Create(CultureInfo.InvariantCulture, $"{o.CandidatesPerList}/{o.Fusion}/{o.RelativeScoreKeywordWeight}/{o.RrfK}/{o.VectorWeight}/{o.KeywordWeight}/{o.EfSearch}"));
         var missed = false;
         var result = await cache.GetOrCreateAsync(key, (search, query, topK, mode, scope), async (s, token) =>
