@@ -238,6 +238,16 @@ public sealed class OnnxDynamicQuantizerTests(QuantizedArcticFixture fixture, IT
         return v;
     }
 
+    [Fact]
+    public async Task An_int8_query_vector_does_not_depend_on_the_queries_running_beside_it()
+    {
+        // int8 activations share one scale per run: batched with others, a query's vector would move (cosine ~0.9985).
+        var crowd = Enumerable.Range(0, 32).Select(i => Questions[i % Questions.Length].Query + $" (student {i})").ToList();
+        var alone = await fixture.Asymmetric.EmbedQueryAsync(Questions[0].Query);
+        var vectors = await Task.WhenAll(crowd.Append(Questions[0].Query).Select(q => fixture.Asymmetric.EmbedQueryAsync(q).AsTask()));
+        Assert.Equal(alone, vectors[^1]);
+    }
+
     private static int[] Rank(float[] query, IReadOnlyList<float[]> passages) =>
         Enumerable.Range(0, passages.Count).OrderByDescending(p => TensorPrimitives.Dot(query, passages[p])).ToArray();
 

@@ -31,6 +31,12 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
 
     /// <summary>Concurrent queries are micro-batched: one ONNX run for several short inputs costs less than several runs.</summary>
     private const int MaxQueryBatch = 16;
+    /// <summary>
+    /// 1 for int8 queries: the int8 copy quantises each activation tensor with one scale for the whole batch, so a query's
+    /// vector would depend on the other queries that happened to share its run (cosine 0.9985 apart). A search must not
+    /// change with concurrent traffic, and unbatched runs are what the retrieval evals validated; batching saves ~15 % there.
+    /// </summary>
+    private readonly int _maxQueryBatch;
     private readonly Channel<PendingQuery> _queries = Channel.CreateUnbounded<PendingQuery>();
     private readonly Task[] _queryLoops;
 
@@ -60,6 +66,7 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
         var queryPrecision = options.QueryPrecision;
         ModelId = IdOf(options.Precision);
         QueryModelId = IdOf(queryPrecision);
+        _maxQueryBatch = queryPrecision == EmbeddingPrecision.Int8 ? 1 : MaxQueryBatch;
         byte[]? fp32 = null;
         byte[] ModelBytes(EmbeddingPrecision precision) => precision == EmbeddingPrecision.Int8 ? Int8Model.Value : fp32 ??= ReadPackagedModel();
         using (var passageOptions = CreateSessionOptions(options.IntraOpThreads > 0 ? options.IntraOpThreads : Environment.ProcessorCount))
@@ -137,17 +144,17 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
     }
 
     /// <summary>
-    /// One loop per core takes whatever queries are waiting (up to <see cref="MaxQueryBatch"/>) and embeds them in one
+    /// One loop per core takes whatever queries are waiting (up to <see cref="MaxQueryBatch"/>, fp32 only) and embeds them in one
     /// run. An idle service sees no added latency: a lone query is taken at once as a batch of one.
     /// </summary>
     private async Task QueryLoopAsync()
     {
         var reader = _queries.Reader;
-        var batch = new List<PendingQuery>(MaxQueryBatch);
+        var batch = new List<PendingQuery>(_maxQueryBatch);
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();
-            while (batch.Count < MaxQueryBatch && reader.TryRead(out var q))
+            while (batch.Count < _maxQueryBatch && reader.TryRead(out var q))
             {
                 if (q.Token.IsCancellationRequested) q.Result.TrySetCanceled(q.Token);
                 else batch.Add(q);
