@@ -76,6 +76,7 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
         using (var queryOptions = CreateSessionOptions(1))
             _querySession = new InferenceSession(ModelBytes(queryPrecision), queryOptions);
         _queryLoops = Enumerable.Range(0, Math.Max(1, Environment.ProcessorCount)).Select(_ => Task.Run(QueryLoopAsync)).ToArray();
+        if (options.Precision == EmbeddingPrecision.Int8 || queryPrecision == EmbeddingPrecision.Int8) NativeHeap.Trim();
     }
 
     private static string IdOf(EmbeddingPrecision precision) => precision == EmbeddingPrecision.Int8 ? Int8Id : Id;
