@@ -5,6 +5,7 @@ using TeacherPlatform.Tests.Infrastructure;
 namespace TeacherPlatform.UnitTests.Ingestion;
 
 /// <summary>Hostile documents fail fast, during extraction, with the permanent resource_limits_exceeded code.</summary>
+[Collection(ProcessMemoryCollection.Name)]
 public sealed class ExtractionLimitsTests
 {
     private static readonly ExtractionContext PdfContext = new(SourceTypes.Pdf, "bomb.pdf", "application/pdf");
