@@ -33,6 +33,7 @@ public sealed class ChatSessionStore(Db db, TimeProvider clock)
         var now = clock.GetUtcNow();
         var session = new ChatSession { Id = Guid.CreateVersion7(now), UserId = userId, Title = title, CreatedAt = now, UpdatedAt = now };
         await using var c = await db.OpenAsync(ct);
+        using var turn = await db.WriterTurnAsync(ct);
         await c.ExecuteAsync(new CommandDefinition(
             "INSERT INTO chat_sessions (id, user_id, title, created_at, updated_at) VALUES (@Id, @UserId, @Title, @CreatedAt, @UpdatedAt)", session, cancellationToken: ct));
         return session;
@@ -71,6 +72,7 @@ public sealed class ChatSessionStore(Db db, TimeProvider clock)
         var userMessage = Guid.CreateVersion7(now);
         var assistantMessage = Guid.CreateVersion7(now.AddTicks(1));
         await using var c = await db.OpenAsync(ct);
+        using var turn = await db.WriterTurnAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
         await c.ExecuteAsync(new CommandDefinition(
             "INSERT INTO chat_messages (id, session_id, role, content, sources, confidence, created_at) VALUES (@userMessage, @sessionId, 'user', @question, NULL, NULL, @now)",

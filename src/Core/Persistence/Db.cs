@@ -46,6 +46,22 @@ public sealed class Db : IAsyncDisposable
 
     public DatabaseProvider Provider { get; }
     public SqlDialect Dialect { get; }
+
+    // SQLite has one writer at a time, and a writer that finds the file locked sleeps in its busy handler (1 ms … 100 ms
+    // steps, not woken when the lock frees): under a burst of chat requests that turned into a tail of hundreds of ms.
+    // Hot write paths queue here instead, in order, and reach the file when it is free.
+    private readonly SemaphoreSlim _sqliteWriter = new(1, 1);
+
+    /// <summary>
+    /// Waits for this process's turn to write (SQLite only; PostgreSQL writers run concurrently, so the turn is
+    /// immediate). Hold it around one short write transaction, not across other work.
+    /// </summary>
+    public async ValueTask<WriterTurn> WriterTurnAsync(CancellationToken cancellationToken = default)
+    {
+        if (_postgres is not null) return default;
+        await _sqliteWriter.WaitAsync(cancellationToken);
+        return new WriterTurn(_sqliteWriter);
+    }
     public bool IsPostgres => Provider == DatabaseProvider.Postgres;
 
     /// <summary>
@@ -79,6 +95,12 @@ public sealed class Db : IAsyncDisposable
         if (_postgres is not null) await _postgres.DisposeAsync();
         if (_sqlite is not null) SqliteConnection.ClearAllPools();
     }
+}
+
+/// <summary>A turn to write, from <see cref="Db.WriterTurnAsync"/>; disposing it lets the next writer in.</summary>
+public readonly struct WriterTurn(SemaphoreSlim? gate) : IDisposable
+{
+    public void Dispose() => gate?.Release();
 }
 
 /// <summary>The handful of SQL differences between the two providers.</summary>
