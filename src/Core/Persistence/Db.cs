@@ -79,7 +79,7 @@ public sealed class Db : IAsyncDisposable
             await connection.OpenAsync(cancellationToken);
             // Per-connection settings: FK enforcement and waiting (not failing) on a concurrent writer.
             await using var cmd = connection.CreateCommand();
-            cmd.CommandText = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
+            cmd.CommandText = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = 67108864;";
             await cmd.ExecuteNonQueryAsync(cancellationToken);
             return connection;
         }

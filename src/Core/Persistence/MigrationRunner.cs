@@ -28,6 +28,15 @@ public sealed class MigrationRunner(Db db, ILogger<MigrationRunner> logger)
         {
             await connection.ExecuteAsync("SELECT pg_advisory_lock(@k)", new { k = AdvisoryLockKey });
         }
+        else
+        {
+            // Write-ahead logging: readers never wait for a writer and a commit needs no fsync (synchronous = NORMAL).
+            // In the default rollback journal every chat write locked out every search for its commit, and readers
+            // then slept in the busy handler. The mode is stored in the file, so this runs once per database.
+            var mode = await connection.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode = WAL", cancellationToken: cancellationToken));
+            if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+                logger.LogWarning("SQLite kept journal mode {Mode} (an in-memory database or a file system without shared memory); readers will wait for writers", mode);
+        }
         var applied = new List<string>();
         try
         {
