@@ -1,4 +1,4 @@
--- wrk script for issue 11's CPU-per-search measurement: every connection is a user who posts a distinct real-length
+-- wrk script for issue 11's CPU-per-request measurement (search, or chat with WRK_PATH): every connection is a user who posts a distinct real-length
 -- question (26-35 words, never repeated, so no cache answers it) to /api/search and then thinks 1 s.
 -- Tokens come from the file named by WRK_TOKENS (one access token a line); MODE (hybrid) from WRK_MODE.
 -- Used by evals/load/wrk-search.sh, which also reads the server's CPU time around the run.
@@ -41,6 +41,8 @@ function init(args)
   end
   math.randomseed(os.time() + id * 7919)
   mode = os.getenv("WRK_MODE") or "hybrid"
+  -- WRK_PATH=/api/chat/query asks the assistant instead (JSON answer; the body's "mode" is ignored there).
+  target_path = os.getenv("WRK_PATH") or "/api/search"
   requests_sent = 0
 end
 
@@ -57,7 +59,7 @@ function request()
   requests_sent = requests_sent + 1
   local token = tokens[((id * 997 + counter) % #tokens) + 1]
   local body = string.format('{"query":"%s","mode":"%s","top_k":5}', question(), mode)
-  return wrk.format("POST", "/api/search",
+  return wrk.format("POST", target_path,
     { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token }, body)
 end
 
@@ -70,4 +72,12 @@ function done(summary, latency, requests)
   io.write(string.format("RESULT requests=%d errors=%d duration_s=%.2f p50_ms=%.2f p95_ms=%.2f p99_ms=%.2f\n",
     summary.requests, errors, summary.duration / 1e6,
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+end
+
+-- The first failing answer is printed, so a run that only counts errors still says why.
+function response(status, headers, body)
+  if status >= 300 and not reported then
+    reported = true
+    io.write(string.format("FIRST-ERROR status=%d body=%s\n", status, string.sub(body, 1, 300)))
+  end
 end

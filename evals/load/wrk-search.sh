@@ -8,7 +8,8 @@
 #   e.g. for p in 1 2 3; do evals/load/wrk-search.sh fp32 Embeddings__Local__Precision=fp32; evals/load/wrk-search.sh int8 Embeddings__Local__Precision=int8; done
 #
 # Build first: dotnet build -c Release src/Api && dotnet build -c Release evals. Env: PORT (5391), USERS (100),
-# WARMUP (8 s), DURATION (35 s), STUDENTS (20), DATASET (evals/datasets/pedagogy), MODE (hybrid).
+# WARMUP (8 s), DURATION (35 s), STUDENTS (20), DATASET (evals/datasets/pedagogy), MODE (hybrid), WRK_PATH (/api/search;
+# /api/chat/query measures the assistant).
 # Compare only runs made back to back on the same build: on a shared machine absolute figures drift, ratios hold.
 set -euo pipefail
 label=${1:?label}; shift
@@ -35,7 +36,7 @@ for i in $(seq 1 "$students"); do
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
 done > "$data/tokens.txt"
 
-export WRK_TOKENS="$data/tokens.txt" WRK_MODE=${MODE:-hybrid}
+export WRK_TOKENS="$data/tokens.txt" WRK_MODE=${MODE:-hybrid} WRK_PATH=${WRK_PATH:-/api/search}
 wrk -t2 -c"$users" -d"${warm}s" -s "$root/evals/load/wrk-search.lua" "$url" > /dev/null
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 load_before=$(cut -d' ' -f1 /proc/loadavg)
@@ -43,6 +44,7 @@ t0=$(ticks)
 out=$(wrk -t2 -c"$users" -d"${duration}s" --timeout 10s -s "$root/evals/load/wrk-search.lua" "$url")
 t1=$(ticks)
 load_after=$(cut -d' ' -f1 /proc/loadavg)
+grep "^FIRST-ERROR" <<< "$out" | head -1 || true
 line=$(grep '^RESULT' <<< "$out")
 requests=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<< "$line")
 hz=$(getconf CLK_TCK)
