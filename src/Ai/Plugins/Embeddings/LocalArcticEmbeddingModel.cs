@@ -38,7 +38,7 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
     /// </summary>
     private readonly int _maxQueryBatch;
     private readonly Channel<PendingQuery> _queries = Channel.CreateUnbounded<PendingQuery>();
-    private readonly Task[] _queryLoops;
+    private readonly Thread[] _queryThreads;
 
     private sealed record PendingQuery(string Text, TaskCompletionSource<float[]> Result, CancellationToken Token);
 
@@ -75,7 +75,12 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
         // parallel requests share the cores instead of fighting over an intra-op thread pool.
         using (var queryOptions = CreateSessionOptions(1))
             _querySession = new InferenceSession(ModelBytes(queryPrecision), queryOptions);
-        _queryLoops = Enumerable.Range(0, Math.Max(1, Environment.ProcessorCount)).Select(_ => Task.Run(QueryLoopAsync)).ToArray();
+        // Encoder threads of their own, not thread-pool threads: under a burst both would run the encoder without a
+        // break, and on a two-core machine (two pool threads to start with) every other request step (auth, SQL,
+        // JSON) then waited for the pool to grow, which kept a burst together for seconds.
+        _queryThreads = Enumerable.Range(0, Math.Max(1, Environment.ProcessorCount))
+            .Select(i => new Thread(QueryLoop) { IsBackground = true, Name = $"query-encoder-{i}" }).ToArray();
+        foreach (var thread in _queryThreads) thread.Start();
         if (options.Precision == EmbeddingPrecision.Int8 || queryPrecision == EmbeddingPrecision.Int8) NativeHeap.Trim();
     }
 
@@ -148,11 +153,12 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
     /// One loop per core takes whatever queries are waiting (up to <see cref="MaxQueryBatch"/>, fp32 only) and embeds them in one
     /// run. An idle service sees no added latency: a lone query is taken at once as a batch of one.
     /// </summary>
-    private async Task QueryLoopAsync()
+    private void QueryLoop()
     {
         var reader = _queries.Reader;
         var batch = new List<PendingQuery>(_maxQueryBatch);
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        // Blocking is what this thread is for; results complete on the pool (RunContinuationsAsynchronously).
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             batch.Clear();
             while (batch.Count < _maxQueryBatch && reader.TryRead(out var q))
@@ -234,7 +240,7 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
     public void Dispose()
     {
         _queries.Writer.TryComplete();
-        Task.WaitAll(_queryLoops, TimeSpan.FromSeconds(10));
+        foreach (var thread in _queryThreads) thread.Join(TimeSpan.FromSeconds(10));
         _session.Dispose();
         _querySession.Dispose();
     }
