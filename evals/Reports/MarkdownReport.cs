@@ -38,14 +38,19 @@ public static class MarkdownReport
         // result of each scenario counts.
         var benches = runs.Where(r => r.Doc.RootElement.GetProperty("command").GetString() == "bench")
             .Select(r => r.Doc.RootElement.GetProperty("results").Deserialize<BenchResult>(Json.Options)!).ToList();
-        var bench = benches.Count == 0 ? null : benches[^1] with
+        // The 100-user goals are judged on runs that peak at 100 users; a smoke run at 200 users has goals of its own.
+        static int Peak(BenchResult b) => b.Stages.Count == 0 ? 0 : b.Stages.Max(s => s.Target);
+        static BenchResult? Merge(IReadOnlyList<BenchResult> list) => list.Count == 0 ? null : list[^1] with
         {
-            Scenarios = benches.SelectMany(b => b.Scenarios).GroupBy(s => s.Name).Select(g => g.Last()).ToList(),
+            Scenarios = list.SelectMany(b => b.Scenarios).GroupBy(s => s.Name).Select(g => g.Last()).ToList(),
         };
+        var smoke200 = benches.Where(b => b.Profile == "smoke" && Peak(b) >= 200).ToList();
+        var bench = Merge(benches.Except(smoke200).ToList());
 
         sb.AppendLine("## Targets (issue 5 §7), latest run of each command (for bench, of each scenario)").AppendLine();
         sb.AppendLine("| target | measured | result | margin |").AppendLine("|---|---|---|---|");
-        foreach (var t in Targets.Evaluate(retrieval, ann, answers, bench))
+        // Only the latest 200-user run: older ones measured other code, and mixing them would judge it by stale figures.
+        foreach (var t in Targets.Evaluate(retrieval, ann, answers, bench).Concat(Targets.AtPeak(smoke200.LastOrDefault())))
             sb.AppendLine($"| {t.Target} | {t.Measured} | {(t.Pass is null ? "–" : t.Pass.Value ? "PASS" : "MISS")} | {t.Margin} |");
         sb.AppendLine();
 

@@ -82,6 +82,23 @@ public static class Targets
         return list;
     }
 
+    /// <summary>Issue 11's goals at 200 users (a smoke run peaking there): 0 errors and p95 ≤ 100 ms for distinct questions.</summary>
+    public static IReadOnlyList<TargetCheck> AtPeak(BenchResult? bench)
+    {
+        if (bench is null) return [];
+        var users = bench.Stages.Max(s => s.Target);
+        var list = new List<TargetCheck>();
+        var distinct = bench.Scenarios.Where(s => s.Mix is "distinct" or "long").ToList();
+        foreach (var s in distinct)
+        {
+            var hold = s.Load.Stages.Where(st => st.Name.StartsWith("hold", StringComparison.Ordinal)).LastOrDefault();
+            var p95 = s.Target == "sse" ? hold?.SourcesMs?.P95 : hold?.LatencyMs.P95;
+            list.Add(AtMost($"{s.Name} p95 ≤ 100 ms ({users} users{(s.Target == "sse" ? ", to `sources`" : "")})", p95, 100));
+        }
+        list.Add(AtMost($"errors = 0 ({users} users, distinct)", distinct.Sum(s => s.Load.Errors), 0, ""));
+        return list;
+    }
+
     /// <summary>Issue 10 goals for one dataset (the retrieval goals are set for the real-text set; shown for both).</summary>
     public static IReadOnlyList<TargetCheck> Issue10(RetrievalResult? retrieval, AnswersResult? answers)
     {
