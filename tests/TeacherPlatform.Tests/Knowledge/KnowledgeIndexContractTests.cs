@@ -62,6 +62,31 @@ public abstract class KnowledgeIndexContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_visible_keyword_match_is_found_below_hundreds_of_better_matches_the_viewer_may_not_see()
+    {
+        // Hundreds of strong matches in the teacher's private document, and one weak match in a public one: the
+        // student's search must still find the public chunk, however far below the private ones it ranks overall.
+        var hidden = await CreateDocumentAsync(isPublic: false);
+        var shared = await CreateDocumentAsync(isPublic: true);
+        var unit = new float[Model.Dimensions];
+        unit[0] = 1;
+        var strong = Enumerable.Range(0, 260).Select(i => $"Arpeggio drill {i}: arpeggio, arpeggio, arpeggio.").ToArray();
+        await Index.ReplaceDocumentChunksAsync(hidden,
+            strong.Select((t, i) => new ChunkRecord(Guid.NewGuid(), hidden, i, t, 1, 1, 0, t.Length, null, Model.CountTokens(t), unit)).ToList(),
+            null, CancellationToken.None);
+        await Index.ReplaceDocumentChunksAsync(shared, await TextChunksAsync(shared,
+            "A long paragraph about hand position, wrist height, finger curvature, posture at the bench and, once, the arpeggio."),
+            null, CancellationToken.None);
+
+        var forStudent = await Index.KeywordSearchAsync("arpeggio", 10, new SearchScope(_student), CancellationToken.None);
+        Assert.Equal([shared], await DocumentsOfAsync(forStudent));
+        var forTeacher = await Index.KeywordSearchAsync("arpeggio", 10, new SearchScope(_teacher), CancellationToken.None);
+        Assert.Equal(10, forTeacher.Count);
+        Assert.Equal([hidden], await DocumentsOfAsync(forTeacher));
+        Assert.True(forTeacher.Zip(forTeacher.Skip(1)).All(p => p.First.Score >= p.Second.Score), "keyword hits are best first");
+    }
+
+    [Fact]
     public async Task Searches_see_only_what_the_viewer_may_and_only_the_documents_asked_for()
     {
         var mine = await CreateDocumentAsync(isPublic: false);

@@ -254,17 +254,40 @@ public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options,
         var started = Stopwatch.GetTimestamp();
         await using var c = await db.OpenAsync(ct);
         var match = (await _termStats.SelectAsync(c, plan, options.Value, ct)).Fts5();
-        var rows = await c.QueryAsync<(long Seq, double Score)>(new CommandDefinition($"""
-            SELECT c.seq, -bm25(knowledge_chunks_fts) AS score
-            FROM knowledge_chunks_fts
-            JOIN knowledge_chunks c ON c.seq = knowledge_chunks_fts.rowid
-            JOIN knowledge_documents d ON d.id = c.document_id
-            WHERE knowledge_chunks_fts MATCH @match AND {ChunkQueries.ScopeFilter(scope, db.Dialect)}
-            ORDER BY bm25(knowledge_chunks_fts)
-            LIMIT @k
-            """, ChunkQueries.ScopeArgs(scope, new { match, k }), cancellationToken: ct));
+
+        // FTS5 scores every match either way, but joining each match to its chunk and document for the scope check
+        // cost twice the scoring (100 000 chunks: 97 ms against 34 ms). So the best matches come from the FTS table
+        // alone and only they are checked against the scope. That is exact: any visible match outside them ranks
+        // below all of them. Only when fewer than k of them are visible, and more matches exist, is the joined query run.
+        var shortlist = Math.Max(k * 4, 200);
+        var best = (await c.QueryAsync<(long Seq, double Rank)>(new CommandDefinition("""
+            SELECT rowid, bm25(knowledge_chunks_fts) AS r FROM knowledge_chunks_fts
+            WHERE knowledge_chunks_fts MATCH @match ORDER BY r, rowid LIMIT @shortlist
+            """, new { match, shortlist }, cancellationToken: ct))).ToList();
+        var ranked = new List<RankedChunk>(k);
+        if (best.Count > 0)
+        {
+            var visible = (await c.QueryAsync<long>(new CommandDefinition($"""
+                SELECT c.seq FROM knowledge_chunks c JOIN knowledge_documents d ON d.id = c.document_id
+                WHERE c.seq IN @seqs AND {ChunkQueries.ScopeFilter(scope, db.Dialect)}
+                """, ChunkQueries.ScopeArgs(scope, new { seqs = best.Select(b => b.Seq).ToArray() }), cancellationToken: ct))).ToHashSet();
+            ranked.AddRange(best.Where(b => visible.Contains(b.Seq)).Take(k).Select(b => new RankedChunk(b.Seq, -b.Rank)));
+        }
+        if (ranked.Count < k && best.Count == shortlist)
+        {
+            var rows = await c.QueryAsync<(long Seq, double Score)>(new CommandDefinition($"""
+                SELECT c.seq, -bm25(knowledge_chunks_fts) AS score
+                FROM knowledge_chunks_fts
+                JOIN knowledge_chunks c ON c.seq = knowledge_chunks_fts.rowid
+                JOIN knowledge_documents d ON d.id = c.document_id
+                WHERE knowledge_chunks_fts MATCH @match AND {ChunkQueries.ScopeFilter(scope, db.Dialect)}
+                ORDER BY bm25(knowledge_chunks_fts), c.seq
+                LIMIT @k
+                """, ChunkQueries.ScopeArgs(scope, new { match, k }), cancellationToken: ct));
+            ranked = rows.Select(r => new RankedChunk(r.Seq, r.Score)).ToList();
+        }
         telemetry.KeywordSearchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("provider", "sqlite"));
-        return rows.Select(r => new RankedChunk(r.Seq, r.Score)).ToList();
+        return ranked;
     }
 
     public async Task<TermStatistics> TermStatisticsAsync(IReadOnlyList<string> terms, CancellationToken ct)
