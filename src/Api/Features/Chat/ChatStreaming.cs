@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using TeacherPlatform.Ai.Rag;
@@ -24,23 +25,33 @@ public static class ChatStreaming
         response.Headers["X-Accel-Buffering"] = "no";
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
+        var writer = response.BodyWriter;
+        void Write(string name, object payload) =>
+            Encoding.UTF8.GetBytes($"event: {name}\ndata: {ChatJson.Serialize(payload, json)}\n\n", writer);
         async Task Send(string name, object payload)
         {
-            await response.WriteAsync($"event: {name}\ndata: {ChatJson.Serialize(payload, json)}\n\n", ct);
-            await response.Body.FlushAsync(ct);
+            Write(name, payload);
+            await writer.FlushAsync(ct);
         }
 
         try
         {
-            await foreach (var e in chat.StreamAsync(prepared, ct))
+            await using var events = chat.StreamAsync(prepared, ct).GetAsyncEnumerator(ct);
+            while (true)
             {
-                switch (e)
+                // What is written goes out before any wait, so a model's tokens reach the client as they arrive; an
+                // answer that is already complete (the extractive model) leaves in one write instead of one per word.
+                var next = events.MoveNextAsync();
+                if (!next.IsCompleted) await writer.FlushAsync(ct);
+                if (!await next) break;
+                switch (events.Current)
                 {
                     case SourcesEvent s:
+                        // At once: the client shows the citations while the answer is written.
                         await Send("sources", new SourcesPayload(s.Sources, s.Confidence, prepared.Session?.Id));
                         break;
                     case TokenEvent t:
-                        await Send("token", new TokenPayload(t.Text));
+                        Write("token", new TokenPayload(t.Text));
                         break;
                     case DoneEvent d:
                         var messageId = await chat.RecordAsync(prepared, d.Answer, ct);
@@ -48,6 +59,7 @@ public static class ChatStreaming
                         break;
                 }
             }
+            await writer.FlushAsync(ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
