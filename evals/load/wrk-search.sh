@@ -2,7 +2,8 @@
 # CPU per distinct search under load (issue 11, item 3): starts a fresh Release API on a private data directory with
 # the given settings, loads a dataset, registers student accounts, then runs wrk (100 users, each posting a distinct
 # 26-34-word question to /api/search and thinking 1 s; see wrk-search.lua): a warm-up, then the measured run, reading
-# the server's CPU time from /proc/<pid>/stat around it. Prints one RESULT line (CPU ms per request, latency, load).
+# the server's CPU time from /proc/<pid>/stat around it and its RSS every 10 s. Prints one RESULT line (CPU ms per request,
+# latency, load, memory). Item 4's memory run: USERS=200 WARMUP=240 DURATION=600 DATASET=evals/datasets/gutenberg.
 #
 #   evals/load/wrk-search.sh LABEL [Setting__Name=value ...]
 #   e.g. for p in 1 2 3; do evals/load/wrk-search.sh fp32 Embeddings__Local__Precision=fp32; evals/load/wrk-search.sh int8 Embeddings__Local__Precision=int8; done
@@ -41,8 +42,16 @@ wrk -t2 -c"$users" -d"${warm}s" -s "$root/evals/load/wrk-search.lua" "$url" > /d
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 load_before=$(cut -d' ' -f1 /proc/loadavg)
 t0=$(ticks)
+# Resident memory every 10 s of the measured run (issue 11 item 4: flat after warm-up).
+( while kill -0 "$pid" 2>/dev/null; do awk '/VmRSS/ {print $2}' "/proc/$pid/status"; sleep 10; done ) > "$data/rss.txt" 2>/dev/null &
+sampler=$!
 out=$(wrk -t2 -c"$users" -d"${duration}s" --timeout 10s -s "$root/evals/load/wrk-search.lua" "$url")
 t1=$(ticks)
+kill "$sampler" 2>/dev/null || true
+rss=$(python3 -c "
+v=[int(x)/1024 for x in open('$data/rss.txt').read().split()]
+s=sorted(v); n=len(s)
+print(f'rss_start_mb={v[0]:.0f} rss_end_mb={v[-1]:.0f} rss_p5_p95_mb={s[int(n*.05)]:.0f}-{s[min(n-1,int(n*.95))]:.0f} rss_min_max_mb={s[0]:.0f}-{s[-1]:.0f} rss_samples={n}')")
 load_after=$(cut -d' ' -f1 /proc/loadavg)
 grep "^FIRST-ERROR" <<< "$out" | head -1 || true
 line=$(grep '^RESULT' <<< "$out")
@@ -50,4 +59,4 @@ requests=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<< "$line")
 hz=$(getconf CLK_TCK)
 cpu=$(python3 -c "print(f'{($t1 - $t0) / $hz * 1000 / $requests:.2f}')")
 rps=$(python3 -c "import re; d=float(re.search(r'duration_s=([0-9.]+)', '''$line''').group(1)); print(f'{$requests / d:.1f}')")
-echo "RESULT label=$label cpu_ms_per_request=$cpu ${line#RESULT } req_per_s=$rps load_before=$load_before load_after=$load_after settings=$*"
+echo "RESULT label=$label cpu_ms_per_request=$cpu ${line#RESULT } req_per_s=$rps load_before=$load_before load_after=$load_after $rss settings=$*"
