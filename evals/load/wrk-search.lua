@@ -1,5 +1,5 @@
--- wrk script for issue 11's CPU-per-request measurement (search, or chat with WRK_PATH): every connection is a user who posts a distinct real-length
--- question (26-35 words, never repeated, so no cache answers it) to /api/search and then thinks 1 s.
+-- wrk script for issue 11's CPU-per-request measurement: every connection is a user who posts a distinct real-length
+-- question (26-35 words, never repeated, so no cache answers it) to /api/search (or WRK_PATH) and then thinks 1 s.
 -- Tokens come from the file named by WRK_TOKENS (one access token a line); MODE (hybrid) from WRK_MODE.
 -- Used by evals/load/wrk-search.sh, which also reads the server's CPU time around the run.
 

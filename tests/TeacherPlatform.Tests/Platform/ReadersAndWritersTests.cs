@@ -12,12 +12,14 @@ namespace TeacherPlatform.Tests.Platform;
 /// </summary>
 public sealed class ReadersAndWritersTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
+    // PGlite (the default PostgreSQL test server) serves one session, so a second connection held open beside the API
+    // would starve it; with TEST_POSTGRES_CONNECTION (a real server) these tests run on PostgreSQL too.
+    private static bool SecondSessionAvailable => !ApiFactory.IsPostgres || PostgresTestDatabases.RealServer is not null;
+
     [Fact]
     public async Task A_request_that_reads_is_answered_while_another_connection_holds_the_strongest_write_lock()
     {
-        // PGlite (the default PostgreSQL test server) serves one session, so a second connection held open here would
-        // starve the API; with TEST_POSTGRES_CONNECTION (a real server) the test runs on PostgreSQL too.
-        if (ApiFactory.IsPostgres && PostgresTestDatabases.RealServer is null) return;
+        if (!SecondSessionAvailable) return;
         var student = await factory.RegisterAsync("student");
         var db = factory.Services.GetRequiredService<Db>();
 
@@ -39,9 +41,7 @@ public sealed class ReadersAndWritersTests(ApiFactory factory) : IClassFixture<A
     [Fact]
     public async Task A_write_request_commits_while_another_connection_holds_a_read_transaction_open()
     {
-        // PGlite (the default PostgreSQL test server) serves one session, so a second connection held open here would
-        // starve the API; with TEST_POSTGRES_CONNECTION (a real server) the test runs on PostgreSQL too.
-        if (ApiFactory.IsPostgres && PostgresTestDatabases.RealServer is null) return;
+        if (!SecondSessionAvailable) return;
         var student = await factory.RegisterAsync("student");
         var db = factory.Services.GetRequiredService<Db>();
         const string count = "SELECT COUNT(*) FROM chat_sessions WHERE user_id = @id";
