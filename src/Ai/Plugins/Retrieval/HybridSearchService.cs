@@ -27,14 +27,12 @@ public sealed class HybridSearchService(IKnowledgeIndex index, QueryEmbeddingCac
         var o = options.Value;
         var candidates = Math.Max(o.CandidatesPerList, topK);
 
-        IReadOnlyList<RankedChunk> vector = [], keyword = [];
-        if (mode != SearchMode.Keyword)
-        {
-            var q = await embeddings.GetAsync(query, ct);
-            vector = await index.VectorSearchAsync(q, candidates, scope, efSearch, ct);
-        }
-        if (mode != SearchMode.Vector)
-            keyword = await index.KeywordSearchAsync(query, candidates, scope, ct);
+        // The two lists are independent, so they run at the same time: the query embedding runs on the encoder's own
+        // threads while the keyword statement runs here, and hybrid takes the longer of the two rather than their sum.
+        var vectorTask = mode == SearchMode.Keyword ? Task.FromResult(NoHits) : VectorSearchAsync(query, candidates, scope, efSearch, ct);
+        var keywordTask = mode == SearchMode.Vector ? Task.FromResult(NoHits) : index.KeywordSearchAsync(query, candidates, scope, ct);
+        await Task.WhenAll(vectorTask, keywordTask);
+        var (vector, keyword) = (vectorTask.Result, keywordTask.Result);
 
         // Single modes rank by the list's own score; hybrid adds each list's contribution (see Fusion).
         var (vectorAdd, keywordAdd) = mode == SearchMode.Hybrid ? Fusion.Contributions(vector, keyword, o) : ([], []);
@@ -61,6 +59,14 @@ public sealed class HybridSearchService(IKnowledgeIndex index, QueryEmbeddingCac
             return new SearchHit(d, t.Value.Score, t.Value.VRank, t.Value.KRank, t.Value.VScore, t.Value.KScore, Snippets.Best(d.Text, terms));
         }).ToList();
         return new SearchResultSet(hits, vector.Count, keyword.Count);
+    }
+
+    private static readonly IReadOnlyList<RankedChunk> NoHits = [];
+
+    private async Task<IReadOnlyList<RankedChunk>> VectorSearchAsync(string query, int candidates, SearchScope scope, int? efSearch, CancellationToken ct)
+    {
+        var q = await embeddings.GetAsync(query, ct);
+        return await index.VectorSearchAsync(q, candidates, scope, efSearch, ct);
     }
 }
 
