@@ -120,6 +120,50 @@ public abstract class KnowledgeIndexContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Searches_while_a_document_is_rewritten_and_another_forgotten_never_fail_and_see_only_visible_chunks()
+    {
+        // The in-process index's key → document map is read by every vector search and written by every ingest and
+        // delete; a search running meanwhile must neither fail nor return the chunks of a document the viewer may not see.
+        var rewritten = await CreateDocumentAsync(isPublic: true);
+        var hidden = await CreateDocumentAsync(isPublic: false);
+        var random = new Random(7);
+        List<ChunkRecord> Chunks(Guid doc, int count) => Enumerable.Range(0, count).Select(i =>
+        {
+            var v = Enumerable.Range(0, Model.Dimensions).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+            var norm = MathF.Sqrt(v.Sum(x => x * x));
+            var text = $"Etude {i} for the left hand.";
+            return new ChunkRecord(Guid.NewGuid(), doc, i, text, 1, 1, 0, text.Length, null, Model.CountTokens(text), v.Select(x => x / norm).ToArray());
+        }).ToList();
+        var query = await Model.EmbedQueryAsync("left hand etude");
+        var student = new SearchScope(_student);
+        var hiddenBatches = Enumerable.Range(0, 8).Select(_ => Chunks(hidden, 100)).ToList();
+        var rewrittenBatches = Enumerable.Range(0, 8).Select(_ => Chunks(rewritten, 100)).ToList();
+
+        var writing = Task.Run(async () =>
+        {
+            for (var round = 0; round < 8; round++)
+            {
+                await Index.ReplaceDocumentChunksAsync(hidden, hiddenBatches[round], null, CancellationToken.None);
+                await Index.ReplaceDocumentChunksAsync(rewritten, rewrittenBatches[round], null, CancellationToken.None);
+                Index.ForgetDocument(hidden);
+            }
+        });
+        var searches = 0;
+        var seen = new HashSet<long>();
+        while (!writing.IsCompleted || searches < 20)
+        {
+            var hits = await Index.VectorSearchAsync(query, 50, student, null, CancellationToken.None);
+            foreach (var hit in hits) seen.Add(hit.Seq);
+            searches++;
+        }
+        await writing;
+
+        var documents = (await Index.GetChunksAsync(seen.ToList(), CancellationToken.None)).Select(c => c.DocumentId).ToHashSet();
+        Assert.DoesNotContain(hidden, documents);
+        Assert.True(searches >= 20);
+    }
+
+    [Fact]
     public async Task A_document_deleted_meanwhile_is_not_written()
     {
         var gone = Guid.NewGuid();

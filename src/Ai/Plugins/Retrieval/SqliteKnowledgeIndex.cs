@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Dapper;
@@ -39,7 +40,9 @@ public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options,
         "SELECT count(*) FROM knowledge_chunks_fts WHERE knowledge_chunks_fts MATCH @m", new { m = $"\"{term}\"" }, cancellationToken: ct)));
     private readonly Lock _mapLock = new();
     private InProcessVectorIndex? _index;
-    private Dictionary<int, Guid> _docOfKey = new();
+    // Read by every vector search without a lock while ingests and deletes write it: a plain Dictionary read during
+    // a write may miss a key or throw, so the map is concurrent (lock-free reads).
+    private ConcurrentDictionary<int, Guid> _docOfKey = new();
     private string _modelId = "";
     private int _dimensions;
     private long _knownVersion;
@@ -96,7 +99,7 @@ public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options,
         var sw = Stopwatch.StartNew();
         await using var c = await db.OpenAsync(ct);
         var version = await IndexMeta.ReadChunksVersionAsync(c);
-        var map = new Dictionary<int, Guid>();
+        var map = new ConcurrentDictionary<int, Guid>();
         // Served from the (document_id, chunk_index) index, which holds every rowid: no read of the vectors.
         await using (var reader = await c.ExecuteReaderAsync(new CommandDefinition("SELECT seq, document_id FROM knowledge_chunks", cancellationToken: ct)))
         {
@@ -138,7 +141,7 @@ public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options,
         if (missing.Count > present.Count) await AddRowsAsync("SELECT seq, embedding FROM knowledge_chunks", null);
         else foreach (var batch in missing.Chunk(500)) await AddRowsAsync("SELECT seq, embedding FROM knowledge_chunks WHERE seq IN @batch", new { batch });
         // A row without a usable vector (another dimension) is not searchable by vector.
-        foreach (var key in missing) if (!added.Contains(key)) map.Remove(key);
+        foreach (var key in missing) if (!added.Contains(key)) map.TryRemove(key, out _);
 
         var old = _index;
         lock (_mapLock)
@@ -216,7 +219,7 @@ public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options,
             lock (_mapLock)
             {
                 foreach (var (key, _) in newKeys) _docOfKey[key] = documentId;
-                foreach (var key in oldKeys) _docOfKey.Remove(key);
+                foreach (var key in oldKeys) _docOfKey.TryRemove(key, out _);
                 if (_knownVersion == version - 1) _knownVersion = version;
             }
             foreach (var key in oldKeys) index.Remove(key);
@@ -238,7 +241,7 @@ public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options,
             visible = scope.DocumentIds is { Count: > 0 } only ? ids.Where(only.Contains).ToHashSet() : ids.ToHashSet();
         }
         if (visible.Count == 0) return [];
-        Dictionary<int, Guid> map;
+        ConcurrentDictionary<int, Guid> map;
         lock (_mapLock) map = _docOfKey;
         var index = _index!;
         // The filter runs inside the search: other users' chunks are skipped, never counted against k.
@@ -308,7 +311,7 @@ public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options,
         lock (_mapLock)
         {
             keys = _docOfKey.Where(kv => kv.Value == documentId).Select(kv => kv.Key).ToList();
-            foreach (var key in keys) _docOfKey.Remove(key);
+            foreach (var key in keys) _docOfKey.TryRemove(key, out _);
         }
         foreach (var key in keys) _index?.Remove(key);
         if (keys.Count > 0) Interlocked.Increment(ref _changes);
