@@ -124,4 +124,15 @@ public sealed record SqlDialect(DatabaseProvider Provider)
     /// <summary>Membership in a list parameter: Npgsql binds arrays (= ANY), Dapper expands lists for SQLite (IN).</summary>
     public string InList(string column, string parameter) =>
         Provider == DatabaseProvider.Postgres ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
+
+    /// <summary>
+    /// Membership in a list of integers bound as one parameter (<see cref="IntegerList"/>). Dapper's list expansion would
+    /// give SQLite one named parameter per value (hundreds for a keyword shortlist), each parsed and bound by name.
+    /// </summary>
+    public string InIntegers(string column, string parameter) =>
+        Provider == DatabaseProvider.Postgres ? $"{column} = ANY(@{parameter})" : $"{column} IN (SELECT value FROM json_each(@{parameter}))";
+
+    /// <summary>The value for <see cref="InIntegers"/>: an array for Npgsql, a JSON array text for SQLite's json_each.</summary>
+    public object IntegerList(IEnumerable<long> values) =>
+        Provider == DatabaseProvider.Postgres ? values.ToArray() : System.Text.Json.JsonSerializer.Serialize(values);
 }

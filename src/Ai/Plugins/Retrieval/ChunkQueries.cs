@@ -28,8 +28,8 @@ internal static class ChunkQueries
         var rows = await c.QueryAsync<DetailsRow>(new CommandDefinition($"""
             SELECT c.seq, c.id, c.document_id, d.title, d.source_type, c.page_number, c.page_end, c.start_seconds, c.text, d.version
             FROM knowledge_chunks c JOIN knowledge_documents d ON d.id = c.document_id
-            WHERE {dialect.InList("c.seq", "seqs")}
-            """, new { seqs = seqs.ToArray() }, cancellationToken: ct));
+            WHERE {dialect.InIntegers("c.seq", "seqs")}
+            """, new { seqs = dialect.IntegerList(seqs) }, cancellationToken: ct));
         return rows.Select(r => new ChunkDetails(r.Seq, r.Id, r.DocumentId, r.Title, r.SourceType, r.PageNumber, r.PageEnd, r.StartSeconds, r.Text, r.Version)).ToList();
     }
 

@@ -272,8 +272,8 @@ public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options,
         {
             var visible = (await c.QueryAsync<long>(new CommandDefinition($"""
                 SELECT c.seq FROM knowledge_chunks c JOIN knowledge_documents d ON d.id = c.document_id
-                WHERE c.seq IN @seqs AND {ChunkQueries.ScopeFilter(scope, db.Dialect)}
-                """, ChunkQueries.ScopeArgs(scope, new { seqs = best.Select(b => b.Seq).ToArray() }), cancellationToken: ct))).ToHashSet();
+                WHERE {db.Dialect.InIntegers("c.seq", "seqs")} AND {ChunkQueries.ScopeFilter(scope, db.Dialect)}
+                """, ChunkQueries.ScopeArgs(scope, new { seqs = db.Dialect.IntegerList(best.Select(b => b.Seq)) }), cancellationToken: ct))).ToHashSet();
             ranked.AddRange(best.Where(b => visible.Contains(b.Seq)).Take(k).Select(b => new RankedChunk(b.Seq, -b.Rank)));
         }
         if (ranked.Count < k && best.Count == shortlist)
