@@ -282,6 +282,24 @@ public sealed class SqliteKnowledgeIndexContractTests : KnowledgeIndexContractTe
         try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
         return Task.CompletedTask;
     }
+
+    [Fact]
+    public async Task A_small_corpus_keeps_its_full_text_index_in_one_segment_and_every_document_searchable()
+    {
+        // FTS5 writes at least one segment per document and looks every query term up in each of them.
+        var first = await CreateDocumentAsync(isPublic: false);
+        var second = await CreateDocumentAsync(isPublic: false);
+        await Index.ReplaceDocumentChunksAsync(first, await TextChunksAsync(first, "Arpeggios in contrary motion.", "Scales in thirds."), null, CancellationToken.None);
+        await Index.ReplaceDocumentChunksAsync(second, await TextChunksAsync(second, "Pedalling in Chopin nocturnes."), null, CancellationToken.None);
+        await Index.ReplaceDocumentChunksAsync(first, await TextChunksAsync(first, "Arpeggios with a rotating wrist."), null, CancellationToken.None);
+
+        await using (var c = await Factory.Services.GetRequiredService<Db>().OpenAsync())
+            Assert.Equal(1, await c.ExecuteScalarAsync<long>("SELECT count(DISTINCT segid) FROM knowledge_chunks_fts_idx"));
+        var owner = new SearchScope(Teacher);
+        Assert.Single(await Index.KeywordSearchAsync("arpeggios", 10, owner, CancellationToken.None));
+        Assert.Single(await Index.KeywordSearchAsync("nocturnes pedalling", 10, owner, CancellationToken.None));
+        Assert.Empty(await Index.KeywordSearchAsync("thirds", 10, owner, CancellationToken.None));
+    }
 }
 
 public sealed class PostgresKnowledgeIndexContractTests : KnowledgeIndexContractTests

@@ -95,4 +95,12 @@ public sealed class SearchOptions
     public double KeywordMaxDocFraction { get; set; } = 0.5;
     /// <summary>Keyword term selection applies from this many chunks on (below it the full OR query is cheap).</summary>
     public int KeywordSelectionMinChunks { get; set; } = 1000;
+    /// <summary>
+    /// SQLite mode: after a document's chunks are written, the full-text index is merged into one segment (FTS5
+    /// 'optimize') while the corpus holds at most this many chunks; 0 = never. FTS5 writes a segment per flush (one or
+    /// more per document) and looks every query term up in each: a 203-chunk corpus had 14 segments and its keyword
+    /// statement took 1.7 ms, 0.6 ms after the merge. Optimize rewrites the whole index (about 1 s at 100 000 chunks),
+    /// so larger corpora are left to FTS5's own incremental merging.
+    /// </summary>
+    public int KeywordIndexCompactionMaxChunks { get; set; } = 20_000;
 }

@@ -16,6 +16,8 @@ internal sealed class SearchOptionsValidator : IValidateOptions<SearchOptions>
         if (!(options.RrfK >= 0)) failures.Add($"{s}:RrfK is {options.RrfK}; it must be at least 0.");
         if (!(options.VectorWeight >= 0) || !(options.KeywordWeight >= 0))
             failures.Add($"{s}:VectorWeight and {s}:KeywordWeight must be at least 0 (they are {options.VectorWeight} and {options.KeywordWeight}).");
+        if (options.KeywordIndexCompactionMaxChunks < 0)
+            failures.Add($"{s}:KeywordIndexCompactionMaxChunks is {options.KeywordIndexCompactionMaxChunks}; it must be at least 0 (0 = never).");
         if (options.CandidatesPerList < 1) failures.Add($"{s}:CandidatesPerList is {options.CandidatesPerList}; it must be positive.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

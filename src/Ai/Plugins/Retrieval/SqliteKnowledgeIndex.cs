@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Dapper;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TeacherPlatform.Ai.VectorIndex;
@@ -224,9 +226,31 @@ public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options,
             }
             foreach (var key in oldKeys) index.Remove(key);
             Interlocked.Increment(ref _changes);
+            await CompactKeywordIndexAsync(c);
             return true;
         }
         finally { _writeGate.Release(); }
+    }
+
+    /// <summary>
+    /// Merges the full-text index into one segment while the corpus is small enough for that to be cheap (see
+    /// <see cref="SearchOptions.KeywordIndexCompactionMaxChunks"/>). Runs after the commit, under the write gate; the
+    /// chunks are already stored and searchable, so it is not cancelled (the write has succeeded) and a failure only costs
+    /// query speed and is logged.
+    /// </summary>
+    private async Task CompactKeywordIndexAsync(DbConnection c)
+    {
+        var limit = options.Value.KeywordIndexCompactionMaxChunks;
+        if (limit <= 0 || _docOfKey.Count > limit) return;
+        try
+        {
+            await c.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO knowledge_chunks_fts (knowledge_chunks_fts) VALUES ('optimize')", cancellationToken: CancellationToken.None));
+        }
+        catch (SqliteException ex)
+        {
+            logger.LogWarning(ex, "Could not merge the full-text index; keyword search stays correct, only slower");
+        }
     }
 
     public async Task<IReadOnlyList<RankedChunk>> VectorSearchAsync(ReadOnlyMemory<float> query, int k, SearchScope scope, int? efSearch, CancellationToken ct)
