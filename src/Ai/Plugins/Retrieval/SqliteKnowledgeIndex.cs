@@ -141,7 +141,9 @@ public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options,
         }
         // One scan when most rows are missing (a rebuild), a keyed read of the few added since otherwise.
         if (missing.Count > present.Count) await AddRowsAsync("SELECT seq, embedding FROM knowledge_chunks", null);
-        else foreach (var batch in missing.Chunk(500)) await AddRowsAsync("SELECT seq, embedding FROM knowledge_chunks WHERE seq IN @batch", new { batch });
+        else foreach (var batch in missing.Chunk(500))
+            await AddRowsAsync($"SELECT seq, embedding FROM knowledge_chunks WHERE {db.Dialect.InIntegers("seq", "batch")}",
+                new { batch = db.Dialect.IntegerList(batch.Select(k => (long)k)) });
         // A row without a usable vector (another dimension) is not searchable by vector.
         foreach (var key in missing) if (!added.Contains(key)) map.TryRemove(key, out _);
 
