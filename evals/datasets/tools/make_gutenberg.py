@@ -2,7 +2,8 @@
 """Render the `gutenberg` dataset: Project Gutenberg plain text -> book-like PDFs, then questions.
 
 Sources (evals/datasets/gutenberg/sources/):
-  g01-tapper.txt, g02-shedlock.txt   text as in the Gutenberg files (hard-wrapped lines, blank line between
+  g01-tapper.txt, g02-shedlock.txt,
+  g03-wieck.txt                      text as in the Gutenberg files (hard-wrapped lines, blank line between
                                      paragraphs, `_italics_`), front matter, footnote markers and licence removed
   questions.txt                      questions with evidence phrases (format below)
 
@@ -38,6 +39,9 @@ BOOKS = [
     ("g02", "g02-shedlock.txt", "docs/g02-shedlock-the-pianoforte-sonata.pdf",
      "The Pianoforte Sonata: Its Origin and Development", "J. S. Shedlock", "Methuen & Co., London, 1895",
      "Project Gutenberg eBook #17074"),
+    ("g03", "g03-wieck.txt", "docs/g03-wieck-piano-and-song.pdf",
+     "Piano and Song", "Friedrich Wieck",
+     "Translated by Mary P. Nichols; Lockwood, Brooks, & Co., Boston, 1875", "Project Gutenberg eBook #16658"),
 ]
 
 PAGE_W, PAGE_H = 324, 504
@@ -47,8 +51,9 @@ HEAD_SIZE = 12.5
 WIDTH = PAGE_W - 2 * MARGIN_X
 
 # A few pages of each book as small PDFs for the API tests (tests/TeacherPlatform.Tests/Chat/Fixtures): the pages on
-# finger exercises, the hands, practice, lessons, listening, the scale and showy pieces, and one on Scarlatti.
-EXCERPTS = {"g01": [10, 24, 26, 31, 57, 63, 64, 98, 99], "g02": [18, 19]}
+# finger exercises, the hands, practice, lessons, listening, the scale and showy pieces, and one on Scarlatti; Wieck's
+# pages on the weak fourth finger, hand position and the thumb in scales, legato and staccato practice, the finger drill.
+EXCERPTS = {"g01": [10, 24, 26, 31, 57, 63, 64, 98, 99], "g02": [18, 19], "g03": [13, 28, 29, 42, 73, 86]}
 EXCERPT_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(ROOT))), "tests", "TeacherPlatform.Tests", "Chat", "Fixtures")
 
 
