@@ -167,9 +167,12 @@ public static class MarkdownReport
         TryChart(sb, () => Charts.RetrievalBars(charts, stem, r), "retrieval by mode");
         foreach (var m in r.Modes)
         {
-            sb.AppendLine().AppendLine($"<details><summary>{m.Mode}: {m.Misses.Count} question(s) with page-level recall@10 &lt; 1</summary>").AppendLine();
-            sb.AppendLine("| id | kind | expected | top 5 | recall@10 |").AppendLine("|---|---|---|---|---|");
-            foreach (var x in m.Misses) sb.AppendLine($"| {x.Id} | {x.Kind} | {string.Join(", ", x.Expected)} | {string.Join(", ", x.Top5)} | {x.PageRecallAt10:0.##} |");
+            // Older runs listed only recall@10 misses and carry no recall@5 figure.
+            var at5 = m.Misses.Any(x => x.PageRecallAt5 is not null);
+            sb.AppendLine().AppendLine($"<details><summary>{m.Mode}: {m.Misses.Count} question(s) with page-level recall{(at5 ? "@5" : "@10")} &lt; 1</summary>").AppendLine();
+            sb.AppendLine("| id | kind | expected | top 5 | recall@5 | recall@10 |").AppendLine("|---|---|---|---|---|---|");
+            foreach (var x in m.Misses)
+                sb.AppendLine($"| {x.Id} | {x.Kind} | {string.Join(", ", x.Expected)} | {string.Join(", ", x.Top5)} | {(x.PageRecallAt5 is { } r5 ? r5.ToString("0.##", CultureInfo.InvariantCulture) : "–")} | {x.PageRecallAt10:0.##} |");
             sb.AppendLine().AppendLine("</details>");
         }
     }

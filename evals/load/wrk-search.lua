@@ -44,10 +44,23 @@ function init(args)
   -- WRK_PATH=/api/chat/query asks the assistant instead (JSON answer; the body's "mode" is ignored there).
   target_path = os.getenv("WRK_PATH") or "/api/search"
   requests_sent = 0
+  -- WRK_REPEAT=N: every user draws from the same N questions (the repeated-question scenario, answered by the caches
+  -- after each question's first ask per student); 0 or unset: every question distinct.
+  repeat_pool = tonumber(os.getenv("WRK_REPEAT") or "0")
+  -- WRK_THINK_JITTER=J (ms): think 1000 ± J ms, uniformly, instead of exactly 1 s (a diagnostic: users who think
+  -- exactly 1 s come back in step, so their requests arrive in waves).
+  think_jitter = tonumber(os.getenv("WRK_THINK_JITTER") or "0")
 end
 
 local function question()
   counter = counter + 1
+  if repeat_pool > 0 then
+    local n = math.random(repeat_pool)
+    local o = openers[(n % #openers) + 1]
+    local p = problems[(n % #problems) + 1]
+    local q = questions[(n % #questions) + 1]
+    return string.format("%s in bar %d of my piece %s, %s", o, n, p, q)
+  end
   local o = openers[math.random(#openers)]
   local p = problems[math.random(#problems)]
   local q = questions[math.random(#questions)]
@@ -64,6 +77,7 @@ function request()
 end
 
 function delay()
+  if think_jitter > 0 then return 1000 - think_jitter + math.random(0, 2 * think_jitter) end
   return 1000
 end
 

@@ -10,7 +10,8 @@
 #
 # Build first: dotnet build -c Release src/Api && dotnet build -c Release evals. Env: PORT (5391), USERS (100),
 # WARMUP (8 s), DURATION (35 s), STUDENTS (20), DATASET (evals/datasets/pedagogy), MODE (hybrid), WRK_PATH (/api/search;
-# /api/chat/query measures the assistant).
+# /api/chat/query measures the assistant), REPEAT (0: every question distinct; N: users draw from the same N questions,
+# the repeated-question scenario), THINK_JITTER (0: think exactly 1 s; J: 1000 ± J ms).
 # Compare only runs made back to back on the same build: on a shared machine absolute figures drift, ratios hold.
 set -euo pipefail
 label=${1:?label}; shift
@@ -37,7 +38,7 @@ for i in $(seq 1 "$students"); do
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
 done > "$data/tokens.txt"
 
-export WRK_TOKENS="$data/tokens.txt" WRK_MODE=${MODE:-hybrid} WRK_PATH=${WRK_PATH:-/api/search}
+export WRK_TOKENS="$data/tokens.txt" WRK_MODE=${MODE:-hybrid} WRK_PATH=${WRK_PATH:-/api/search} WRK_REPEAT=${REPEAT:-0} WRK_THINK_JITTER=${THINK_JITTER:-0}
 wrk -t2 -c"$users" -d"${warm}s" -s "$root/evals/load/wrk-search.lua" "$url" > /dev/null
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 load_before=$(cut -d' ' -f1 /proc/loadavg)
