@@ -10,14 +10,19 @@ namespace TeacherPlatform.Evals.Hosting;
 internal static class ChildProcess
 {
     /// <summary>The newest of src/{project}/bin/{Release|Debug}/net10.0/{dll} (and any extra candidates).</summary>
+    /// <summary>
+    /// The project's dll in the configuration these evals were built with (a Release evals run measures the Release
+    /// server even when a newer Debug build sits beside it, e.g. after running the tests), else the other one.
+    /// </summary>
     public static string FindDll(string project, string dll, params string[] extraCandidates)
     {
+        var own = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
         var candidates = new List<string>();
         if (Reports.ResultStore.FindRepoRoot() is { } root)
-            foreach (var config in new[] { "Release", "Debug" })
+            foreach (var config in new[] { own, own == "Release" ? "Debug" : "Release" })
                 candidates.Add(Path.Combine(root, "src", project, "bin", config, "net10.0", dll));
         candidates.AddRange(extraCandidates);
-        return candidates.Where(File.Exists).OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault()
+        return candidates.FirstOrDefault(File.Exists)
             ?? throw new FileNotFoundException($"{dll} not found: build src/{project} first (dotnet build src/{project} -c Release).");
     }
 

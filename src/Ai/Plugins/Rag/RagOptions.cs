@@ -37,7 +37,7 @@ public sealed class ConfidenceOptions
     /// <summary>Top passages searched for the question's informative terms (<see cref="TopicCoverage"/>); 0 turns the topic signal off.</summary>
     public int CoveragePassages { get; set; } = 3;
     /// <summary>Below this idf-weighted share of the question's terms found in the top passages, the answer is LOW (still cited).</summary>
-    public double MinCoverage { get; set; } = 0.30;
+    public double MinCoverage { get; set; } = 0.40;
     /// <summary>Above this idf-weighted share of the question's terms that no chunk of the corpus contains, the answer is LOW (still cited).</summary>
     public double MaxMissing { get; set; } = 0.60;
     /// <summary>Coverage needed for HIGH.</summary>
