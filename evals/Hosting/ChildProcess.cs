@@ -9,7 +9,6 @@ namespace TeacherPlatform.Evals.Hosting;
 /// </summary>
 internal static class ChildProcess
 {
-    /// <summary>The newest of src/{project}/bin/{Release|Debug}/net10.0/{dll} (and any extra candidates).</summary>
     /// <summary>
     /// The project's dll in the configuration these evals were built with (a Release evals run measures the Release
     /// server even when a newer Debug build sits beside it, e.g. after running the tests), else the other one.

@@ -97,6 +97,20 @@ public sealed partial class RealTextAssistantTests(ApiFactory factory) : IClassF
         Assert.Contains("finger", body["content"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public async Task Legato_and_staccato_are_answered_from_the_pages_that_pair_them()
+    {
+        var wieck = (await CorpusAsync()).Wieck;
+
+        var body = await AskAsync("My teacher wants me to practise my scales both legato and staccato. What is the difference, and how should I practise each?");
+
+        var first = body["sources"]!.AsArray()[0]!;
+        Assert.Equal(wieck, first["document_id"]!.GetValue<string>());
+        var content = body["content"]!.GetValue<string>();
+        Assert.Contains("staccato", content, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("legato", content, StringComparison.OrdinalIgnoreCase);
+    }
+
     [Theory]
     [InlineData("What is the capital of France?")]
     [InlineData("How often should I change the oil and the air filter in a diesel car engine?")]

@@ -44,7 +44,10 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
             ["Ingestion:PollInterval"] = "00:00:00.200",
             // A crashed worker's job is taken over when its lease runs out: keep that short here.
             ["Ingestion:LeaseDuration"] = "00:00:03",
-            ["Ingestion:EmbeddingBatchSize"] = "2",
+            // One chunk per embedding batch and a 30-page book: the embed stage lasts seconds, not the half second a
+            // 10-page book in batches of two took, so the test observes it part-way (it once finished between two polls
+            // while the loaded CI machine stalled the test process).
+            ["Ingestion:EmbeddingBatchSize"] = "1",
         };
         if (_postgres is not null)
         {
@@ -61,7 +64,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         var settings = Settings();
         var api = await ApiProcess.StartServerAsync(settings);
         var (teacher, tokens) = await api.RegisterAsync("teacher");
-        var pdf = Book(pages: 10);
+        var pdf = Book(pages: 30);
         var crashed = await StartIngestAsync(api, teacher, "Crashed", pdf);
         await WaitForEmbeddingProgressAsync(teacher, crashed);
 
@@ -83,7 +86,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         var settings = Settings(("Ingestion:RunWorkers", "false"));
         await using var api = await ApiProcess.StartServerAsync(settings);
         var (teacher, _) = await api.RegisterAsync("teacher");
-        var pdf = Book(pages: 10);
+        var pdf = Book(pages: 30);
         var worker = ApiProcess.StartWorker(Settings());
         var crashed = await StartIngestAsync(api, teacher, "Crashed", pdf);
         await WaitForEmbeddingProgressAsync(teacher, crashed, worker);
