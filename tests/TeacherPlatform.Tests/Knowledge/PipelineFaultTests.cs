@@ -103,10 +103,11 @@ public sealed class PipelineFaultTests
         await using var factory = ApiFactory.With(new Dictionary<string, string?>
         {
             ["Ingestion:LeaseDuration"] = "00:00:01.500",
-            ["Ingestion:EmbeddingBatchSize"] = "4",
+            ["Ingestion:EmbeddingBatchSize"] = "1",
         });
         var teacher = await factory.RegisterAsync("teacher");
-        // Enough text that embedding takes a while on this machine.
+        // Enough text, embedded one chunk per batch, that the embed stage lasts a while on this machine (a stalled test
+        // process must not see the job finish before it deletes the document).
         var big = Encoding.UTF8.GetBytes(string.Join("\n\n", Enumerable.Range(0, 120).Select(i =>
             $"Section {i}. Practise the dotted rhythm study slowly, then in groups of four notes, counting aloud and keeping the wrist loose, " +
             $"listening for evenness in every repetition number {i} before increasing the metronome marking by a few clicks.")));
