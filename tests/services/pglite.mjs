@@ -53,7 +53,13 @@ lines.on('line', line => {
   chain = chain.then(async () => {
     try {
       if (command === 'new') console.log(`db ${await create()}`);
-      else if (command === 'close') { await close(Number(arg)); console.log(`closed ${arg}`); }
+      else if (command === 'close') {
+        // Answered at once, torn down in the background: stopping the socket server waits for its clients, and a client
+        // that never hangs up (a test host that is still shutting down) once stalled this queue, and with it every
+        // later `new`, for the rest of the run.
+        close(Number(arg)).catch(err => console.error(`close ${arg}: ${err?.message ?? err}`));
+        console.log(`closed ${arg}`);
+      }
       else console.log(`error unknown command ${command}`);
     } catch (err) {
       console.log(`error ${String(err?.message ?? err).replace(/\s+/g, ' ')}`);
