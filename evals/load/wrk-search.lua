@@ -54,18 +54,11 @@ end
 
 local function question()
   counter = counter + 1
-  if repeat_pool > 0 then
-    local n = math.random(repeat_pool)
-    local o = openers[(n % #openers) + 1]
-    local p = problems[(n % #problems) + 1]
-    local q = questions[(n % #questions) + 1]
-    return string.format("%s in bar %d of my piece %s, %s", o, n, p, q)
-  end
-  local o = openers[math.random(#openers)]
-  local p = problems[math.random(#problems)]
-  local q = questions[math.random(#questions)]
-  -- The bar number and lesson count make every question distinct; the words stay those of a student.
-  return string.format("%s in bar %d of my piece %s, %s", o, id * 100000 + counter, p, q)
+  -- Repeated: question n of the shared pool, the same text for every user. Distinct: random parts, and a bar number
+  -- unique to this connection and request, so no two questions are equal; the words stay those of a student.
+  local n = repeat_pool > 0 and math.random(repeat_pool) or nil
+  local function pick(list) return list[n and (n % #list) + 1 or math.random(#list)] end
+  return string.format("%s in bar %d of my piece %s, %s", pick(openers), n or id * 100000 + counter, pick(problems), pick(questions))
 end
 
 function request()
