@@ -6,7 +6,9 @@ namespace TeacherPlatform.Ingestion.Extraction;
 /// <param name="StartSeconds">Start time for transcript segments; null otherwise.</param>
 public sealed record ExtractedSection(int PageNumber, string Text, double? StartSeconds = null);
 
-public sealed record ExtractedDocument(IReadOnlyList<ExtractedSection> Sections, string? Title = null)
+/// <param name="Title">The title the file itself declares (PDF metadata, HTML &lt;title&gt;, first Markdown heading).</param>
+/// <param name="Author">The author the file declares (PDF metadata, HTML &lt;meta name="author"&gt;).</param>
+public sealed record ExtractedDocument(IReadOnlyList<ExtractedSection> Sections, string? Title = null, string? Author = null)
 {
     public bool HasText => Sections.Any(s => !string.IsNullOrWhiteSpace(s.Text));
 }

@@ -22,8 +22,9 @@ public sealed class PartitionStep(IEmbeddingModel model, IOptions<IngestionOptio
         });
         // The document's title (as the teacher named it) lets running heads that repeat it be told from headings.
         context.Chunks = partitioner.Partition(context.Extracted!, context.Document.Title);
-        // The chunks carry the text from here on: dropping the extraction keeps the job's recorded state half the size.
-        context.Extracted = null;
+        // The chunks carry the text from here on: dropping the extracted sections keeps the job's recorded state half
+        // the size; the declared title and author stay for the chunks' source field (SaveStep).
+        context.Extracted = context.Extracted! with { Sections = [] };
         if (context.Chunks.Count == 0)
             throw new ExtractionException(ExtractionErrorCodes.NoExtractableText, "The document contains no text that could be indexed.");
         return context.Progress.ReportAsync(Name, context.Chunks.Count, context.Chunks.Count, ct);

@@ -9,9 +9,13 @@ namespace TeacherPlatform.Tests.Infrastructure;
 public static class TestDocuments
 {
     /// <summary>A PDF with one paragraph list per page, wrapped to the page width.</summary>
-    public static byte[] Pdf(params string[][] pages)
+    public static byte[] Pdf(params string[][] pages) => PdfBy(null, pages);
+
+    /// <summary>A PDF whose metadata names its <paramref name="author"/> (the Info dictionary's /Author).</summary>
+    public static byte[] PdfBy(string? author, params string[][] pages)
     {
         var builder = new PdfDocumentBuilder();
+        if (author is not null) builder.DocumentInformation.Author = author;
         var font = builder.AddStandard14Font(Standard14Font.Helvetica);
         foreach (var paragraphs in pages)
         {

@@ -83,6 +83,7 @@ public sealed class HybridFusionTests
     [InlineData("Search:RelativeScoreKeywordWeight", "1.5", "Search:RelativeScoreKeywordWeight is 1.5")]
     [InlineData("Search:Fusion", "7", "Search:Fusion is 7")]
     [InlineData("Search:CandidatesPerList", "0", "Search:CandidatesPerList is 0")]
+    [InlineData("Search:KeywordSourceWeight", "-1", "Search:KeywordSourceWeight is -1")]
     public async Task An_impossible_fusion_setting_stops_start_up_with_the_reason(string key, string value, string reason)
     {
         await using var factory = ApiFactory.With(new Dictionary<string, string?> { [key] = value });

@@ -49,6 +49,32 @@ public sealed class KnowledgeFlowTests(ApiFactory factory) : IClassFixture<ApiFa
     }
 
     [Fact]
+    public async Task A_question_naming_an_author_finds_the_book_whose_pdf_metadata_names_them()
+    {
+        // Two books with the same pages: only the author in each PDF's metadata tells them apart.
+        string[][] pages =
+        [
+            ["Practise every scale slowly, with a quiet hand and a loose wrist, and let the thumb pass under without a jerk."],
+            ["Play the arpeggio in small groups first, then join the groups once each one is even and relaxed."],
+        ];
+        var teacher = await factory.RegisterAsync("teacher");
+        var brandhuber = await factory.IngestAsync(teacher, "Scales at the keyboard", "pdf", "scales.pdf",
+            TestDocuments.PdfBy("Ottokar Brandhuber", pages), "application/pdf");
+        var verhoeven = await factory.IngestAsync(teacher, "Scales at the keyboard", "pdf", "scales-2.pdf",
+            TestDocuments.PdfBy("Ludmila Verhoeven", pages), "application/pdf");
+
+        foreach (var mode in new[] { "keyword", "hybrid" })
+        foreach (var (author, id) in new[] { ("Verhoeven", verhoeven), ("Brandhuber", brandhuber) })
+        {
+            var results = await teacher.SearchAsync($"What does {author} say about practising scales slowly with a loose wrist?", mode,
+                documentIds: [brandhuber, verhoeven]);
+            Assert.True(results.Count > 0, $"{mode} {author}: no results");
+            Assert.Equal(id, results[0]!["document_id"]!.GetValue<string>());
+            Assert.Equal(1, results[0]!["page_number"]!.GetValue<int>());
+        }
+    }
+
+    [Fact]
     public async Task Html_page_is_ingested_from_main_content_only()
     {
         var teacher = await factory.RegisterAsync("teacher");

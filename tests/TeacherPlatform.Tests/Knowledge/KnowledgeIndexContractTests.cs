@@ -99,6 +99,8 @@ public abstract class KnowledgeIndexContractTests : IAsyncLifetime
         Assert.Equal([shared], await DocumentsOfAsync(await Index.VectorSearchAsync(query, 10, new SearchScope(_student), null, CancellationToken.None)));
         Assert.Equal([mine, shared], (await DocumentsOfAsync(await Index.KeywordSearchAsync("arpeggio", 10, new SearchScope(_teacher), CancellationToken.None))).Order());
         Assert.Equal([mine], await DocumentsOfAsync(await Index.VectorSearchAsync(query, 10, new SearchScope(_teacher, [mine]), null, CancellationToken.None)));
+        Assert.Equal([mine], await DocumentsOfAsync(await Index.KeywordSearchAsync("arpeggio", 10, new SearchScope(_teacher, [mine]), CancellationToken.None)));
+        Assert.Equal([shared], await DocumentsOfAsync(await Index.KeywordSearchAsync("arpeggio", 10, new SearchScope(_student, [mine, shared]), CancellationToken.None)));
         Assert.Empty(await Index.KeywordSearchAsync("arpeggio", 10, new SearchScope(_student, [mine]), CancellationToken.None));
     }
 
@@ -213,22 +215,58 @@ public abstract class KnowledgeIndexContractTests : IAsyncLifetime
         var hits = await Index.KeywordSearchAsync(question, 10, new SearchScope(_teacher), CancellationToken.None);
 
         var bySeq = (await Index.GetChunksAsync(hits.Select(h => h.Seq).ToList(), CancellationToken.None)).ToDictionary(d => d.Seq, d => d.Text);
-        var expected = Fts5Ranking(texts, question);
+        var expected = Fts5Ranking(texts.Select(t => (t, "")).ToArray(), question, SourceWeight);
         Assert.Equal(expected.Select(e => e.Text), hits.Select(h => bySeq[h.Seq]));
         foreach (var (hit, reference) in hits.Zip(expected)) Assert.Equal(reference.Score, hit.Score, 9);
     }
 
-    /// <summary>FTS5's ranking of <paramref name="question"/> over the texts, with the index's own term selection.</summary>
-    private static List<(string Text, double Score)> Fts5Ranking(string[] texts, string question)
+    [Fact]
+    public async Task Keyword_ranking_weighs_the_source_field_as_fts5_bm25_weighs_a_second_column()
+    {
+        const string tapper = "Music Talks with Children\nThomas Tapper\nTHE HANDS";
+        const string wieck = "Piano and Song\nFriedrich Wieck\nCHAPTER IV. THE SCALES";
+        (string Text, string Source)[] chunks =
+        [
+            ("Practise the scale slowly, hands separately, before you add any speed.", wieck),
+            ("Slow practice of every scale builds an even touch in both hands.", wieck),
+            ("Teaching the hands to obey the thought is called practice.", tapper),
+            ("The thought commands; hands trained for years obey it.", tapper),
+            ("Pedal lightly in slow movements, and listen for the scales of the bass.", wieck),
+            ("Count aloud while practising the left hand alone.", ""),
+            ("A teacher sets tasks with a kind severity.", tapper),
+        ];
+        var doc = await CreateDocumentAsync(isPublic: false);
+        await Index.ReplaceDocumentChunksAsync(doc, await TextChunksAsync(doc, chunks.Select(c => c.Text).ToArray(), chunks.Select(c => c.Source).ToArray()),
+            null, CancellationToken.None);
+        const string question = "How does Tapper define practice in the chapter about the hands, and should scales be slow?";
+
+        var hits = await Index.KeywordSearchAsync(question, 10, new SearchScope(_teacher), CancellationToken.None);
+
+        var bySeq = (await Index.GetChunksAsync(hits.Select(h => h.Seq).ToList(), CancellationToken.None)).ToDictionary(d => d.Seq, d => d.Text);
+        var expected = Fts5Ranking(chunks, question, SourceWeight);
+        Assert.Equal(expected.Select(e => e.Text), hits.Select(h => bySeq[h.Seq]));
+        foreach (var (hit, reference) in hits.Zip(expected)) Assert.Equal(reference.Score, hit.Score, 9);
+        // Found through its source field alone: neither "Tapper" nor any other word of the question is in its text.
+        Assert.Contains("A teacher sets tasks with a kind severity.", hits.Select(h => bySeq[h.Seq]));
+    }
+
+    private double SourceWeight => Factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SearchOptions>>().Value.KeywordSourceWeight;
+
+    /// <summary>
+    /// FTS5's ranking of <paramref name="question"/> over the chunks (text and source field as two columns, bm25 column
+    /// weights 1 and <paramref name="sourceWeight"/>), with the index's own term selection.
+    /// </summary>
+    private static List<(string Text, double Score)> Fts5Ranking((string Text, string Source)[] chunks, string question, double sourceWeight)
     {
         using var c = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=:memory:");
         c.Open();
-        c.Execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize='porter unicode61 remove_diacritics 2')");
-        foreach (var text in texts) c.Execute("INSERT INTO t (x) VALUES (@text)", new { text });
+        c.Execute("CREATE VIRTUAL TABLE t USING fts5(x, s, tokenize='porter unicode61 remove_diacritics 2')");
+        foreach (var (text, source) in chunks) c.Execute("INSERT INTO t (x, s) VALUES (@text, @source)", new { text, source });
         var plan = KeywordQuery.Select(KeywordQuery.Plan(question),
             term => c.ExecuteScalar<long>("SELECT count(*) FROM t WHERE t MATCH @m", new { m = $"\"{term}\"" }),
-            texts.Length, new SearchOptions().KeywordMaxTerms, new SearchOptions().KeywordMaxDocFraction);
-        return c.Query<(string, double)>("SELECT x, -bm25(t) FROM t WHERE t MATCH @m ORDER BY bm25(t) LIMIT 10", new { m = plan.Fts5() }).ToList();
+            chunks.Length, new SearchOptions().KeywordMaxTerms, new SearchOptions().KeywordMaxDocFraction);
+        return c.Query<(string, double)>("SELECT x, -bm25(t, 1.0, @w) AS score FROM t WHERE t MATCH @m ORDER BY score DESC LIMIT 10",
+            new { m = plan.Fts5(), w = sourceWeight }).ToList();
     }
 
     [Fact]
@@ -249,10 +287,14 @@ public abstract class KnowledgeIndexContractTests : IAsyncLifetime
         TextChunksAsync(doc, words.Select(w => $"The {w} exercise: practise the {w} slowly, then at tempo.").ToArray());
 
     /// <summary>One chunk per text, embedded with the configured model.</summary>
-    protected async Task<List<ChunkRecord>> TextChunksAsync(Guid doc, params string[] texts)
+    protected Task<List<ChunkRecord>> TextChunksAsync(Guid doc, params string[] texts) => TextChunksAsync(doc, texts, null);
+
+    /// <summary>One chunk per text with its source field (the document's title, author and section heading).</summary>
+    protected async Task<List<ChunkRecord>> TextChunksAsync(Guid doc, string[] texts, string[]? sources)
     {
         var vectors = await Model.EmbedPassagesAsync(texts);
-        return texts.Select((t, i) => new ChunkRecord(Guid.NewGuid(), doc, i, t, i + 1, i + 1, 0, t.Length, null, Model.CountTokens(t), vectors[i])).ToList();
+        return texts.Select((t, i) => new ChunkRecord(Guid.NewGuid(), doc, i, t, i + 1, i + 1, 0, t.Length, null, Model.CountTokens(t), vectors[i],
+            sources?[i] ?? "")).ToList();
     }
 
     private async Task<string> TopWordAsync(IReadOnlyList<RankedChunk> hits)

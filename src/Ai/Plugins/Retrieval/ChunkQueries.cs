@@ -44,13 +44,13 @@ internal static class ChunkQueries
 
     /// <summary>Visibility predicate plus the optional document filter, over aliases c/d.</summary>
     public static string ScopeFilter(SearchScope scope, SqlDialect dialect) =>
-        KnowledgeDocumentStore.VisibleTo + (scope.DocumentIds is { Count: > 0 } ? " AND " + dialect.InList("c.document_id", "docs") : "");
+        KnowledgeDocumentStore.VisibleTo + (scope.DocumentIds is { Count: > 0 } ? " AND " + dialect.InGuids("c.document_id", "docs") : "");
 
-    public static object ScopeArgs(SearchScope scope, object extra)
+    public static object ScopeArgs(SearchScope scope, SqlDialect dialect, object extra)
     {
         var args = new DynamicParameters(extra);
         args.Add("viewer", scope.ViewerId);
-        if (scope.DocumentIds is { Count: > 0 } docs) args.Add("docs", docs.ToArray());
+        if (scope.DocumentIds is { Count: > 0 } docs) args.Add("docs", dialect.GuidList(docs));
         return args;
     }
 }

@@ -281,24 +281,35 @@ public static class PostgresKeywordSyntax
     private const int MaxPosition = 16383;
     private const int MaxPositions = 256;
 
-    /// <summary>The tsvector literal of a chunk's text and its length in tokens (every token counts, as in FTS5).</summary>
-    public static (string Tsvector, int Length) Document(string text)
+    /// <summary>Weight label of the source field's positions (the text's carry none, PostgreSQL's D).</summary>
+    public const string SourceLabel = "A";
+
+    /// <summary>
+    /// The tsvector literal of a chunk's text and source field, and its length in tokens (every token of both fields
+    /// counts, as FTS5 counts a row's columns). The source's positions follow the text's after a gap, so no phrase
+    /// spans the two fields, and carry the weight label <see cref="SourceLabel"/>.
+    /// </summary>
+    public static (string Tsvector, int Length) Document(string text, string source = "")
     {
         var tokens = KeywordAnalyzer.Tokens(text);
-        var positions = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        for (var i = 0; i < tokens.Count && i < MaxPosition; i++)
+        var sourceTokens = KeywordAnalyzer.Tokens(source);
+        var positions = new Dictionary<string, List<(int Position, bool Source)>>(StringComparer.Ordinal);
+        void Add(string token, int position, bool isSource)
         {
-            if (Encoding.UTF8.GetByteCount(tokens[i]) > MaxLexemeBytes) continue;
-            if (!positions.TryGetValue(tokens[i], out var list)) positions[tokens[i]] = list = [];
-            if (list.Count < MaxPositions) list.Add(i + 1);
+            if (position > MaxPosition || Encoding.UTF8.GetByteCount(token) > MaxLexemeBytes) return;
+            if (!positions.TryGetValue(token, out var list)) positions[token] = list = [];
+            if (list.Count < MaxPositions) list.Add((position, isSource));
         }
+        for (var i = 0; i < tokens.Count; i++) Add(tokens[i], i + 1, false);
+        var sourceStart = Math.Min(tokens.Count, MaxPosition) + 2;
+        for (var i = 0; i < sourceTokens.Count; i++) Add(sourceTokens[i], sourceStart + i, true);
         var sb = new StringBuilder();
         foreach (var (lexeme, list) in positions)
         {
             if (sb.Length > 0) sb.Append(' ');
-            sb.Append(Quote(lexeme)).Append(':').AppendJoin(',', list);
+            sb.Append(Quote(lexeme)).Append(':').AppendJoin(',', list.Select(p => p.Source ? $"{p.Position}{SourceLabel}" : $"{p.Position}"));
         }
-        return (sb.ToString(), tokens.Count);
+        return (sb.ToString(), tokens.Count + sourceTokens.Count);
     }
 
     /// <summary>A tsquery matching one lexeme, or two adjacent ones (a phrase).</summary>

@@ -1,9 +1,13 @@
 namespace TeacherPlatform.Ai.Retrieval;
 
 /// <summary>A chunk ready to be written: text, location and its embedding.</summary>
+/// <param name="Source">
+/// The document's author and the chunk's section heading, indexed as a second keyword field (weighted by
+/// <see cref="SearchOptions.KeywordSourceWeight"/>), so "what does Tapper say about…" finds Tapper's pages.
+/// </param>
 public sealed record ChunkRecord(
     Guid Id, Guid DocumentId, int Index, string Text, int PageNumber, int PageEnd,
-    int StartChar, int EndChar, double? StartSeconds, int TokenCount, float[] Embedding);
+    int StartChar, int EndChar, double? StartSeconds, int TokenCount, float[] Embedding, string Source = "");
 
 /// <summary>One hit of a single retriever (vector or keyword), identified by the chunk's sequence number.</summary>
 public readonly record struct RankedChunk(long Seq, double Score);
@@ -89,6 +93,12 @@ public sealed class SearchOptions
     public bool PersistVectorIndex { get; set; } = true;
     /// <summary>How often the snapshot is rewritten when the index changed (it is also written at shutdown).</summary>
     public TimeSpan VectorIndexSaveInterval { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// Weight of the chunk's source field (its document's author and its section heading) against its text (1) in the
+    /// keyword score: FTS5 bm25 column weights, the same term-frequency weighting in the PostgreSQL statement. 0 = a
+    /// match in the field adds nothing to a chunk's score.
+    /// </summary>
+    public double KeywordSourceWeight { get; set; } = 1.0;
     /// <summary>Keyword search ORs at most this many of a question's terms, the rarest (largest idf) first; 0 = all.</summary>
     public int KeywordMaxTerms { get; set; } = 16;
     /// <summary>Keyword terms in more than this fraction of all chunks are left out (BM25 gives them no weight).</summary>

@@ -53,11 +53,11 @@ public sealed class PostgresKnowledgeIndex(Db db, IOptions<SearchOptions> option
         {
             await using var c = (NpgsqlConnection)await db.OpenAsync(ct);
             await using var tx = await c.BeginTransactionAsync(ct);
-            var rows = (await c.QueryAsync<(long Seq, string Text)>(new CommandDefinition(
-                "SELECT seq, text FROM knowledge_chunks WHERE tsv IS NULL ORDER BY seq LIMIT @batchSize FOR UPDATE SKIP LOCKED",
+            var rows = (await c.QueryAsync<(long Seq, string Text, string Source)>(new CommandDefinition(
+                "SELECT seq, text, source FROM knowledge_chunks WHERE tsv IS NULL ORDER BY seq LIMIT @batchSize FOR UPDATE SKIP LOCKED",
                 new { batchSize }, tx, cancellationToken: ct))).ToList();
             if (rows.Count == 0) break;
-            var analysed = rows.Select(r => PostgresKeywordSyntax.Document(r.Text)).ToList();
+            var analysed = rows.Select(r => PostgresKeywordSyntax.Document(r.Text, r.Source)).ToList();
             await c.ExecuteAsync(new CommandDefinition("""
                 UPDATE knowledge_chunks k SET tsv = v.tsv::tsvector, keyword_length = v.len
                 FROM unnest(@seqs, @tsvs, @lens) AS v(seq, tsv, len) WHERE k.seq = v.seq
@@ -91,11 +91,11 @@ public sealed class PostgresKnowledgeIndex(Db db, IOptions<SearchOptions> option
         await c.ExecuteAsync(new CommandDefinition("DELETE FROM knowledge_chunks WHERE document_id = @documentId", new { documentId }, tx, cancellationToken: ct));
         foreach (var ch in chunks)
         {
-            var (tsv, keywordLength) = PostgresKeywordSyntax.Document(ch.Text);
+            var (tsv, keywordLength) = PostgresKeywordSyntax.Document(ch.Text, ch.Source);
             await c.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO knowledge_chunks (id, document_id, chunk_index, text, page_number, page_end, start_char, end_char, start_seconds, token_count, embedding, tsv, keyword_length)
-                VALUES (@Id, @DocumentId, @Index, @Text, @PageNumber, @PageEnd, @StartChar, @EndChar, @StartSeconds, @TokenCount, @Vector, @tsv::tsvector, @keywordLength)
-                """, new { ch.Id, ch.DocumentId, ch.Index, ch.Text, ch.PageNumber, ch.PageEnd, ch.StartChar, ch.EndChar, ch.StartSeconds, ch.TokenCount,
+                INSERT INTO knowledge_chunks (id, document_id, chunk_index, text, page_number, page_end, start_char, end_char, start_seconds, token_count, embedding, tsv, keyword_length, source)
+                VALUES (@Id, @DocumentId, @Index, @Text, @PageNumber, @PageEnd, @StartChar, @EndChar, @StartSeconds, @TokenCount, @Vector, @tsv::tsvector, @keywordLength, @Source)
+                """, new { ch.Id, ch.DocumentId, ch.Index, ch.Text, ch.PageNumber, ch.PageEnd, ch.StartChar, ch.EndChar, ch.StartSeconds, ch.TokenCount, ch.Source,
                     Vector = new Vector(ch.Embedding), tsv, keywordLength }, tx, cancellationToken: ct));
         }
         await ChunkQueries.CompleteDocumentAsync(c, tx, documentId, chunks.Count, pageCount, clock.GetUtcNow(), ct);
@@ -117,7 +117,7 @@ public sealed class PostgresKnowledgeIndex(Db db, IOptions<SearchOptions> option
             WHERE {ChunkQueries.ScopeFilter(scope, db.Dialect)}
             ORDER BY c.embedding <=> @q
             LIMIT @k
-            """, ChunkQueries.ScopeArgs(scope, new { q = new Vector(query), k }), tx, cancellationToken: ct));
+            """, ChunkQueries.ScopeArgs(scope, db.Dialect, new { q = new Vector(query), k }), tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
         telemetry.VectorSearchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("provider", "postgres"));
         // relaxed_order may return rows slightly out of order.
@@ -149,8 +149,9 @@ public sealed class PostgresKnowledgeIndex(Db db, IOptions<SearchOptions> option
         var match = string.Join(" | ", queries.Select(q => $"({q})"));
         // Okapi BM25 exactly as SQLite's FTS5 bm25() computes it: k1 = 1.2, b = 0.75; N, the average document length
         // and every document frequency over the whole table (FTS5's statistics ignore the caller's filter too);
-        // idf = ln((N − n + 0.5) / (n + 0.5)) floored at 1e-6; document length = tokens in the chunk; tf = occurrences
-        // of the word, or of the phrase (adjacent positions). Every chunk matching any item is read once (GIN index),
+        // idf = ln((N − n + 0.5) / (n + 0.5)) floored at 1e-6; document length = tokens in the chunk's text and source
+        // field; tf = occurrences of the word, or of the phrase (adjacent positions), each one in the source field (weight
+        // label A) counting KeywordSourceWeight, as FTS5's bm25 column weights count them. Every chunk matching any item is read once (GIN index),
         // document frequencies are counted among those (a join, not a scalar subquery the planner would re-run for every
         // scored row: 10× slower), candidates are those the caller may see.
         var rows = await c.QueryAsync<(long Seq, double Score)>(new CommandDefinition($"""
@@ -167,13 +168,14 @@ public sealed class PostgresKnowledgeIndex(Db db, IOptions<SearchOptions> option
                 FROM hits c JOIN knowledge_documents d ON d.id = c.document_id
                 WHERE {ChunkQueries.ScopeFilter(scope, db.Dialect)}),
             lex AS (
-                SELECT cand.seq, u.lexeme, u.positions FROM cand, unnest(cand.tsv) u
+                SELECT cand.seq, u.lexeme, u.positions, u.weights FROM cand, unnest(cand.tsv) u
                 WHERE u.lexeme = ANY(@firsts::text[]) OR u.lexeme = ANY(@seconds::text[])),
             tf AS (
-                SELECT l.seq, i.key, coalesce(array_length(l.positions, 1), 1)::float8 AS tf
+                SELECT l.seq, i.key, coalesce((SELECT sum(CASE WHEN w = @sourceLabel THEN @sourceWeight ELSE 1 END) FROM unnest(l.weights) w), 1)::float8 AS tf
                 FROM items i JOIN lex l ON l.lexeme = i.a WHERE i.b IS NULL
                 UNION ALL
-                SELECT la.seq, i.key, (SELECT count(*) FROM unnest(la.positions) p WHERE p + 1 = ANY(lb.positions))::float8
+                SELECT la.seq, i.key, coalesce((SELECT sum(CASE WHEN p.w = @sourceLabel THEN @sourceWeight ELSE 1 END)
+                                                FROM unnest(la.positions, la.weights) p(pos, w) WHERE p.pos + 1 = ANY(lb.positions)), 0)::float8
                 FROM items i JOIN lex la ON la.lexeme = i.a JOIN lex lb ON lb.seq = la.seq AND lb.lexeme = i.b WHERE i.b IS NOT NULL)
             SELECT tf.seq, sum(greatest(ln((stats.n - df.df + 0.5) / (df.df + 0.5)), 1e-6)
                                * tf.tf * 2.2 / (tf.tf + 1.2 * (0.25 + 0.75 * cand.dl / stats.avgdl))) AS score
@@ -182,7 +184,8 @@ public sealed class PostgresKnowledgeIndex(Db db, IOptions<SearchOptions> option
             GROUP BY tf.seq
             ORDER BY score DESC, tf.seq
             LIMIT @k
-            """, ChunkQueries.ScopeArgs(scope, new { queries, firsts, seconds, match, k }), cancellationToken: ct));
+            """, ChunkQueries.ScopeArgs(scope, db.Dialect, new { queries, firsts, seconds, match, k,
+                sourceLabel = PostgresKeywordSyntax.SourceLabel, sourceWeight = options.Value.KeywordSourceWeight }), cancellationToken: ct));
         telemetry.KeywordSearchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("provider", "postgres"));
         return rows.Select(r => new RankedChunk(r.Seq, r.Score)).ToList();
     }

@@ -16,6 +16,8 @@ internal sealed class SearchOptionsValidator : IValidateOptions<SearchOptions>
         if (!(options.RrfK >= 0)) failures.Add($"{s}:RrfK is {options.RrfK}; it must be at least 0.");
         if (!(options.VectorWeight >= 0) || !(options.KeywordWeight >= 0))
             failures.Add($"{s}:VectorWeight and {s}:KeywordWeight must be at least 0 (they are {options.VectorWeight} and {options.KeywordWeight}).");
+        if (!(options.KeywordSourceWeight is >= 0 and <= 100))
+            failures.Add($"{s}:KeywordSourceWeight is {options.KeywordSourceWeight}; it must be 0 to 100 (the text field weighs 1).");
         if (options.KeywordIndexCompactionMaxChunks < 0)
             failures.Add($"{s}:KeywordIndexCompactionMaxChunks is {options.KeywordIndexCompactionMaxChunks}; it must be at least 0 (0 = never).");
         if (options.CandidatesPerList < 1) failures.Add($"{s}:CandidatesPerList is {options.CandidatesPerList}; it must be positive.");

@@ -205,10 +205,10 @@ public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options,
             foreach (var ch in chunks)
             {
                 var seq = await c.ExecuteScalarAsync<long>(new CommandDefinition("""
-                    INSERT INTO knowledge_chunks (id, document_id, chunk_index, text, page_number, page_end, start_char, end_char, start_seconds, token_count, embedding)
-                    VALUES (@Id, @DocumentId, @Index, @Text, @PageNumber, @PageEnd, @StartChar, @EndChar, @StartSeconds, @TokenCount, @Blob)
+                    INSERT INTO knowledge_chunks (id, document_id, chunk_index, text, page_number, page_end, start_char, end_char, start_seconds, token_count, embedding, source)
+                    VALUES (@Id, @DocumentId, @Index, @Text, @PageNumber, @PageEnd, @StartChar, @EndChar, @StartSeconds, @TokenCount, @Blob, @Source)
                     RETURNING seq
-                    """, new { ch.Id, ch.DocumentId, ch.Index, ch.Text, ch.PageNumber, ch.PageEnd, ch.StartChar, ch.EndChar, ch.StartSeconds, ch.TokenCount,
+                    """, new { ch.Id, ch.DocumentId, ch.Index, ch.Text, ch.PageNumber, ch.PageEnd, ch.StartChar, ch.EndChar, ch.StartSeconds, ch.TokenCount, ch.Source,
                         Blob = MemoryMarshal.AsBytes(ch.Embedding.AsSpan()).ToArray() }, tx, cancellationToken: ct));
                 newKeys.Add(((int)seq, ch.Embedding));
             }
@@ -289,30 +289,31 @@ public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options,
         // alone and only they are checked against the scope. That is exact: any visible match outside them ranks
         // below all of them. Only when fewer than k of them are visible, and more matches exist, is the joined query run.
         var shortlist = Math.Max(k * 4, 200);
+        var sourceWeight = options.Value.KeywordSourceWeight;
         var best = (await c.QueryAsync<(long Seq, double Rank)>(new CommandDefinition("""
-            SELECT rowid, bm25(knowledge_chunks_fts) AS r FROM knowledge_chunks_fts
+            SELECT rowid, bm25(knowledge_chunks_fts, 1.0, @sourceWeight) AS r FROM knowledge_chunks_fts
             WHERE knowledge_chunks_fts MATCH @match ORDER BY r, rowid LIMIT @shortlist
-            """, new { match, shortlist }, cancellationToken: ct))).ToList();
+            """, new { match, shortlist, sourceWeight }, cancellationToken: ct))).ToList();
         var ranked = new List<RankedChunk>(k);
         if (best.Count > 0)
         {
             var visible = (await c.QueryAsync<long>(new CommandDefinition($"""
                 SELECT c.seq FROM knowledge_chunks c JOIN knowledge_documents d ON d.id = c.document_id
                 WHERE {db.Dialect.InIntegers("c.seq", "seqs")} AND {ChunkQueries.ScopeFilter(scope, db.Dialect)}
-                """, ChunkQueries.ScopeArgs(scope, new { seqs = db.Dialect.IntegerList(best.Select(b => b.Seq)) }), cancellationToken: ct))).ToHashSet();
+                """, ChunkQueries.ScopeArgs(scope, db.Dialect, new { seqs = db.Dialect.IntegerList(best.Select(b => b.Seq)) }), cancellationToken: ct))).ToHashSet();
             ranked.AddRange(best.Where(b => visible.Contains(b.Seq)).Take(k).Select(b => new RankedChunk(b.Seq, -b.Rank)));
         }
         if (ranked.Count < k && best.Count == shortlist)
         {
             var rows = await c.QueryAsync<(long Seq, double Score)>(new CommandDefinition($"""
-                SELECT c.seq, -bm25(knowledge_chunks_fts) AS score
+                SELECT c.seq, -bm25(knowledge_chunks_fts, 1.0, @sourceWeight) AS score
                 FROM knowledge_chunks_fts
                 JOIN knowledge_chunks c ON c.seq = knowledge_chunks_fts.rowid
                 JOIN knowledge_documents d ON d.id = c.document_id
                 WHERE knowledge_chunks_fts MATCH @match AND {ChunkQueries.ScopeFilter(scope, db.Dialect)}
-                ORDER BY bm25(knowledge_chunks_fts), c.seq
+                ORDER BY score DESC, c.seq
                 LIMIT @k
-                """, ChunkQueries.ScopeArgs(scope, new { match, k }), cancellationToken: ct));
+                """, ChunkQueries.ScopeArgs(scope, db.Dialect, new { match, k, sourceWeight }), cancellationToken: ct));
             ranked = rows.Select(r => new RankedChunk(r.Seq, r.Score)).ToList();
         }
         telemetry.KeywordSearchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("provider", "sqlite"));

@@ -48,7 +48,8 @@ public sealed class HtmlTextExtractor : IContentExtractor
         var article = forArticle is null ? null : ArticleText(forArticle, ctx.SourceUrl ?? PlaceholderBase, budget);
         var text = article ?? BodyText(forFallback, budget);
         budget.ChargeText(text.Length);
-        return new ExtractedDocument([new ExtractedSection(1, PlainTextExtractor.TidyWhitespace(text))], title);
+        var author = forFallback.QuerySelector("meta[name=author]")?.GetAttribute("content")?.Trim();
+        return new ExtractedDocument([new ExtractedSection(1, PlainTextExtractor.TidyWhitespace(text))], title, string.IsNullOrEmpty(author) ? null : author);
     }
 
     /// <summary>

@@ -61,8 +61,7 @@ public sealed class PdfTextExtractor : IContentExtractor
                 throw new ExtractionException(ExtractionErrorCodes.NoExtractableText,
                     "The PDF contains no extractable text (it may be scanned images; OCR is not supported).");
 
-            var title = document.Information.Title;
-            return new ExtractedDocument(sections, string.IsNullOrWhiteSpace(title) ? null : title.Trim());
+            return new ExtractedDocument(sections, Clean(document.Information.Title), Clean(document.Information.Author));
         }
         catch (PdfDocumentStackDepthException ex)
         {
@@ -82,6 +81,8 @@ public sealed class PdfTextExtractor : IContentExtractor
             throw new ExtractionException(ExtractionErrorCodes.CorruptFile, "The PDF is damaged and cannot be read.", ex);
         }
     }
+
+    private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private static bool HasEndOfFile(byte[] bytes)
     {
