@@ -171,7 +171,8 @@ public sealed class PostgresKnowledgeIndex(Db db, IOptions<SearchOptions> option
                 SELECT cand.seq, u.lexeme, u.positions, u.weights FROM cand, unnest(cand.tsv) u
                 WHERE u.lexeme = ANY(@firsts::text[]) OR u.lexeme = ANY(@seconds::text[])),
             tf AS (
-                SELECT l.seq, i.key, coalesce((SELECT sum(CASE WHEN w = @sourceLabel THEN @sourceWeight ELSE 1 END) FROM unnest(l.weights) w), 1)::float8 AS tf
+                SELECT l.seq, i.key, (coalesce(array_length(l.positions, 1), 1)
+                    + (@sourceWeight - 1) * coalesce(array_length(array_positions(l.weights, @sourceLabel), 1), 0))::float8 AS tf
                 FROM items i JOIN lex l ON l.lexeme = i.a WHERE i.b IS NULL
                 UNION ALL
                 SELECT la.seq, i.key, coalesce((SELECT sum(CASE WHEN p.w = @sourceLabel THEN @sourceWeight ELSE 1 END)
