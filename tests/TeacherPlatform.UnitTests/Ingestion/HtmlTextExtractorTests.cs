@@ -58,6 +58,17 @@ public sealed class HtmlTextExtractorTests
     }
 
     [Fact]
+    public async Task The_author_meta_tag_names_the_author_and_a_page_without_one_has_none()
+    {
+        var withAuthor = await Extract(Page("<main><p>Lift each finger slowly.</p></main>")
+            .Replace("<title>", "<meta name=\"author\" content=\" Thomas Tapper \"><title>", StringComparison.Ordinal));
+        var without = await Extract(Page("<main><p>Lift each finger slowly.</p></main>"));
+
+        Assert.Equal("Thomas Tapper", withAuthor.Author);
+        Assert.Null(without.Author);
+    }
+
+    [Fact]
     public async Task Charset_from_content_type_is_honoured()
     {
         var bytes = Encoding.Latin1.GetBytes("<html><head><title>Études</title></head><body><p>Chopin études für Klavier.</p></body></html>");

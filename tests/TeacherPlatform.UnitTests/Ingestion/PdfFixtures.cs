@@ -32,9 +32,11 @@ internal static class PdfFixtures
         ],
     ];
 
-    public static byte[] Textbook(int pageCount = 4)
+    public static byte[] Textbook(int pageCount = 4, string? title = null, string? author = null)
     {
         var builder = new PdfDocumentBuilder();
+        if (title is not null) builder.DocumentInformation.Title = title;
+        if (author is not null) builder.DocumentInformation.Author = author;
         var font = builder.AddStandard14Font(Standard14Font.Helvetica);
         for (var p = 0; p < Math.Min(pageCount, Body.Length); p++)
         {

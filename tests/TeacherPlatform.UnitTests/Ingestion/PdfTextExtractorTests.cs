@@ -23,6 +23,16 @@ public sealed class PdfTextExtractorTests
     }
 
     [Fact]
+    public async Task Reads_the_title_and_author_from_the_document_information()
+    {
+        var doc = await Extract(PdfFixtures.Textbook(title: "Music Talks with Children", author: "Thomas Tapper"));
+        var bare = await Extract(PdfFixtures.Textbook());
+
+        Assert.Equal(("Music Talks with Children", "Thomas Tapper"), (doc.Title, doc.Author));
+        Assert.Equal((null, null), (bare.Title, bare.Author));
+    }
+
+    [Fact]
     public async Task Drops_repeated_header_and_page_number_footer()
     {
         var doc = await Extract(PdfFixtures.Textbook());
