@@ -10,5 +10,21 @@ public sealed record ExtractedSection(int PageNumber, string Text, double? Start
 /// <param name="Author">The author the file declares (PDF metadata, HTML &lt;meta name="author"&gt;).</param>
 public sealed record ExtractedDocument(IReadOnlyList<ExtractedSection> Sections, string? Title = null, string? Author = null)
 {
+    /// <summary>Longest title or author kept from a file's metadata: the author is indexed with every chunk.</summary>
+    public const int MaxMetadataLength = 200;
+
     public bool HasText => Sections.Any(s => !string.IsNullOrWhiteSpace(s.Text));
+
+    /// <summary>
+    /// A title or author as the file declares it, whitespace collapsed and cut at a word before
+    /// <see cref="MaxMetadataLength"/> characters (a hostile file could declare megabytes); null when blank.
+    /// </summary>
+    public static string? Metadata(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        var clean = string.Join(' ', value.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        if (clean.Length <= MaxMetadataLength) return clean;
+        var cut = clean.LastIndexOf(' ', MaxMetadataLength);
+        return clean[..(cut > 0 ? cut : MaxMetadataLength)];
+    }
 }

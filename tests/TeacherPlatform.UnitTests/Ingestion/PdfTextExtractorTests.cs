@@ -33,6 +33,17 @@ public sealed class PdfTextExtractorTests
     }
 
     [Fact]
+    public async Task A_declared_author_of_megabytes_is_cut_to_a_few_words()
+    {
+        var author = string.Concat(Enumerable.Repeat("Thomas  Tapper ", 100_000));
+        var doc = await Extract(PdfFixtures.Textbook(author: author));
+
+        Assert.InRange(doc.Author!.Length, 150, ExtractedDocument.MaxMetadataLength);
+        Assert.StartsWith("Thomas Tapper Thomas Tapper", doc.Author, StringComparison.Ordinal);
+        Assert.EndsWith("Tapper", doc.Author, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Drops_repeated_header_and_page_number_footer()
     {
         var doc = await Extract(PdfFixtures.Textbook());

@@ -48,8 +48,8 @@ public sealed class HtmlTextExtractor : IContentExtractor
         var article = forArticle is null ? null : ArticleText(forArticle, ctx.SourceUrl ?? PlaceholderBase, budget);
         var text = article ?? BodyText(forFallback, budget);
         budget.ChargeText(text.Length);
-        var author = forFallback.QuerySelector("meta[name=author]")?.GetAttribute("content")?.Trim();
-        return new ExtractedDocument([new ExtractedSection(1, PlainTextExtractor.TidyWhitespace(text))], title, string.IsNullOrEmpty(author) ? null : author);
+        var author = ExtractedDocument.Metadata(forFallback.QuerySelector("meta[name=author]")?.GetAttribute("content"));
+        return new ExtractedDocument([new ExtractedSection(1, PlainTextExtractor.TidyWhitespace(text))], title, author);
     }
 
     /// <summary>

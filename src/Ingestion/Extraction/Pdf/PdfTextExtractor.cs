@@ -61,7 +61,7 @@ public sealed class PdfTextExtractor : IContentExtractor
                 throw new ExtractionException(ExtractionErrorCodes.NoExtractableText,
                     "The PDF contains no extractable text (it may be scanned images; OCR is not supported).");
 
-            return new ExtractedDocument(sections, Clean(document.Information.Title), Clean(document.Information.Author));
+            return new ExtractedDocument(sections, ExtractedDocument.Metadata(document.Information.Title), ExtractedDocument.Metadata(document.Information.Author));
         }
         catch (PdfDocumentStackDepthException ex)
         {
@@ -81,8 +81,6 @@ public sealed class PdfTextExtractor : IContentExtractor
             throw new ExtractionException(ExtractionErrorCodes.CorruptFile, "The PDF is damaged and cannot be read.", ex);
         }
     }
-
-    private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private static bool HasEndOfFile(byte[] bytes)
     {
