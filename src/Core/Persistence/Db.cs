@@ -122,23 +122,18 @@ public sealed record SqlDialect(DatabaseProvider Provider)
     /// <summary>Row lock for read-modify-write inside a transaction (SQLite serialises writers anyway).</summary>
     public string ForUpdate => Provider == DatabaseProvider.Postgres ? "FOR UPDATE" : "";
     /// <summary>
-    /// Membership in a list of integers bound as one parameter (<see cref="IntegerList"/>). Dapper's list expansion would
-    /// give SQLite one named parameter per value (hundreds for a keyword shortlist), each parsed and bound by name.
+    /// Membership in a list bound as one parameter (<see cref="IntegerList"/> or <see cref="GuidList"/>): an array for
+    /// Npgsql, a JSON array for SQLite's json_each. Dapper's list expansion would give SQLite one named parameter per value
+    /// (hundreds for a keyword shortlist), and it binds each id without the Guid type handler, so text ids never matched.
     /// </summary>
-    public string InIntegers(string column, string parameter) =>
+    public string InList(string column, string parameter) =>
         Provider == DatabaseProvider.Postgres ? $"{column} = ANY(@{parameter})" : $"{column} IN (SELECT value FROM json_each(@{parameter}))";
 
-    /// <summary>
-    /// Membership in a list of ids bound as one parameter (<see cref="GuidList"/>). Dapper's list expansion binds each id
-    /// without the Guid type handler, so SQLite compared the stored text ids with Guid values and never matched.
-    /// </summary>
-    public string InGuids(string column, string parameter) => InIntegers(column, parameter);
-
-    /// <summary>The value for <see cref="InGuids"/>: an array for Npgsql, a JSON array of the ids' text for SQLite.</summary>
+    /// <summary>The value for <see cref="InList"/>: an array for Npgsql, a JSON array of the ids' text for SQLite.</summary>
     public object GuidList(IEnumerable<Guid> values) =>
         Provider == DatabaseProvider.Postgres ? values.ToArray() : System.Text.Json.JsonSerializer.Serialize(values.Select(v => v.ToString("D")));
 
-    /// <summary>The value for <see cref="InIntegers"/>: an array for Npgsql, a JSON array text for SQLite's json_each.</summary>
+    /// <summary>The value for <see cref="InList"/>: an array for Npgsql, a JSON array text for SQLite's json_each.</summary>
     public object IntegerList(IEnumerable<long> values) =>
         Provider == DatabaseProvider.Postgres ? values.ToArray() : System.Text.Json.JsonSerializer.Serialize(values);
 }

@@ -27,6 +27,6 @@ public sealed class SaveStep(IKnowledgeIndex index, IEmbeddingModel model) : IPi
     /// in the text of a page inside the chapter. Document titles are left out: a topical title ("A First Piano Lesson")
     /// matched every chunk of its document and pushed the page that answers out of the top 5 (issue 10, Q5).
     /// </summary>
-    internal static string SourceOf(ExtractedDocument? extracted, string? heading) =>
+    private static string SourceOf(ExtractedDocument? extracted, string? heading) =>
         string.Join("\n", new[] { extracted?.Author, heading }.Where(p => !string.IsNullOrWhiteSpace(p)));
 }

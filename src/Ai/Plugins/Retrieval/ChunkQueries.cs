@@ -28,7 +28,7 @@ internal static class ChunkQueries
         var rows = await c.QueryAsync<DetailsRow>(new CommandDefinition($"""
             SELECT c.seq, c.id, c.document_id, d.title, d.source_type, c.page_number, c.page_end, c.start_seconds, c.text, d.version
             FROM knowledge_chunks c JOIN knowledge_documents d ON d.id = c.document_id
-            WHERE {dialect.InIntegers("c.seq", "seqs")}
+            WHERE {dialect.InList("c.seq", "seqs")}
             """, new { seqs = dialect.IntegerList(seqs) }, cancellationToken: ct));
         return rows.Select(r => new ChunkDetails(r.Seq, r.Id, r.DocumentId, r.Title, r.SourceType, r.PageNumber, r.PageEnd, r.StartSeconds, r.Text, r.Version)).ToList();
     }
@@ -44,7 +44,7 @@ internal static class ChunkQueries
 
     /// <summary>Visibility predicate plus the optional document filter, over aliases c/d.</summary>
     public static string ScopeFilter(SearchScope scope, SqlDialect dialect) =>
-        KnowledgeDocumentStore.VisibleTo + (scope.DocumentIds is { Count: > 0 } ? " AND " + dialect.InGuids("c.document_id", "docs") : "");
+        KnowledgeDocumentStore.VisibleTo + (scope.DocumentIds is { Count: > 0 } ? " AND " + dialect.InList("c.document_id", "docs") : "");
 
     public static object ScopeArgs(SearchScope scope, SqlDialect dialect, object extra)
     {

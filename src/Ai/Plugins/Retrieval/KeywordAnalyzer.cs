@@ -289,7 +289,7 @@ public static class PostgresKeywordSyntax
     /// counts, as FTS5 counts a row's columns). The source's positions follow the text's after a gap, so no phrase
     /// spans the two fields, and carry the weight label <see cref="SourceLabel"/>.
     /// </summary>
-    public static (string Tsvector, int Length) Document(string text, string source = "")
+    public static (string Tsvector, int Length) Document(string text, string source)
     {
         var tokens = KeywordAnalyzer.Tokens(text);
         var sourceTokens = KeywordAnalyzer.Tokens(source);

@@ -142,7 +142,7 @@ public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options,
         // One scan when most rows are missing (a rebuild), a keyed read of the few added since otherwise.
         if (missing.Count > present.Count) await AddRowsAsync("SELECT seq, embedding FROM knowledge_chunks", null);
         else foreach (var batch in missing.Chunk(500))
-            await AddRowsAsync($"SELECT seq, embedding FROM knowledge_chunks WHERE {db.Dialect.InIntegers("seq", "batch")}",
+            await AddRowsAsync($"SELECT seq, embedding FROM knowledge_chunks WHERE {db.Dialect.InList("seq", "batch")}",
                 new { batch = db.Dialect.IntegerList(batch.Select(k => (long)k)) });
         // A row without a usable vector (another dimension) is not searchable by vector.
         foreach (var key in missing) if (!added.Contains(key)) map.TryRemove(key, out _);
@@ -299,7 +299,7 @@ public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options,
         {
             var visible = (await c.QueryAsync<long>(new CommandDefinition($"""
                 SELECT c.seq FROM knowledge_chunks c JOIN knowledge_documents d ON d.id = c.document_id
-                WHERE {db.Dialect.InIntegers("c.seq", "seqs")} AND {ChunkQueries.ScopeFilter(scope, db.Dialect)}
+                WHERE {db.Dialect.InList("c.seq", "seqs")} AND {ChunkQueries.ScopeFilter(scope, db.Dialect)}
                 """, ChunkQueries.ScopeArgs(scope, db.Dialect, new { seqs = db.Dialect.IntegerList(best.Select(b => b.Seq)) }), cancellationToken: ct))).ToHashSet();
             ranked.AddRange(best.Where(b => visible.Contains(b.Seq)).Take(k).Select(b => new RankedChunk(b.Seq, -b.Rank)));
         }
