@@ -16,7 +16,7 @@ public abstract class ChatConnectorContractTests
 {
     /// <summary>The production registration pointed at <paramref name="server"/>.</summary>
     protected abstract ServiceProvider Connect(LocalHttpServer server, string firstTokenTimeout = "00:00:05",
-        string requestTimeout = "00:01:00", TimeProvider? time = null);
+        string requestTimeout = "00:01:00", TimeProvider? time = null, Func<DelegatingHandler>? outermostHandler = null);
 
     /// <summary>The event data carrying one text token.</summary>
     protected abstract string Token(string text);
@@ -67,6 +67,35 @@ public abstract class ChatConnectorContractTests
 
         var timeout = Assert.IsType<LlmTimeoutException>(error);
         Assert.Equal(LlmTimeoutKind.FirstToken, timeout.Kind);
+        Assert.Empty(Texts(updates));
+        await aborted.Task.WaitAsync(Patience);
+    }
+
+    [Fact]
+    public async Task First_token_deadline_passing_as_the_headers_arrive_still_closes_the_connection()
+    {
+        // The race seen on a loaded machine: the deadline fires just as the response headers come back, and the SDK
+        // above the HTTP client gives up before reading the body. The gate makes that order certain.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var headersReceived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await LocalHttpServer.StartAsync(async (_, context) =>
+        {
+            WatchAbort(context, aborted);
+            await StartEventStreamAsync(context, new TaskCompletionSource());
+            await HoldUntilAbortedAsync(context);
+        });
+        await using var services = Connect(server, firstTokenTimeout: "00:00:00.300", time: time,
+            outermostHandler: () => new HeadersGate(headersReceived, release));
+
+        var drained = DrainAsync(services.GetRequiredService<IChatClient>().GetStreamingResponseAsync(Conversation));
+        await headersReceived.Task.WaitAsync(Patience);
+        time.Advance(TimeSpan.FromMilliseconds(301));
+        release.TrySetResult();
+        var (updates, error) = await drained.WaitAsync(Patience);
+
+        Assert.Equal(LlmTimeoutKind.FirstToken, Assert.IsType<LlmTimeoutException>(error).Kind);
         Assert.Empty(Texts(updates));
         await aborted.Task.WaitAsync(Patience);
     }
@@ -151,5 +180,17 @@ public abstract class ChatConnectorContractTests
 
         Assert.Equal(["Arm", " weight"], received);
         await aborted.Task.WaitAsync(Patience);
+    }
+
+    /// <summary>Passes a response up only when the test says so, after signalling that its headers have arrived.</summary>
+    private sealed class HeadersGate(TaskCompletionSource received, TaskCompletionSource release) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            received.TrySetResult();
+            await release.Task;
+            return response;
+        }
     }
 }

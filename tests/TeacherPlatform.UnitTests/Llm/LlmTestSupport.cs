@@ -22,12 +22,16 @@ internal static class LlmTestSupport
     /// The production registration. Configuration is added after <c>AddChatConnectors</c> on purpose:
     /// the provider must be read when the client is resolved.
     /// </summary>
-    public static ServiceProvider Services(IDictionary<string, string?> settings, TimeProvider? time = null)
+    public static ServiceProvider Services(
+        IDictionary<string, string?> settings, TimeProvider? time = null, Func<DelegatingHandler>? outermostHandler = null)
     {
         var configuration = new ConfigurationManager();
         var services = new ServiceCollection().AddLogging();
         if (time is not null) services.AddSingleton(time); // the connectors' deadlines run on it
         services.AddChatConnectors(configuration);
+        // Defaults are applied before a named client's own configuration, so this handler sits between the SDK and the
+        // production handlers.
+        if (outermostHandler is not null) services.ConfigureHttpClientDefaults(http => http.AddHttpMessageHandler(outermostHandler));
         configuration.AddInMemoryCollection(settings);
         return services.BuildServiceProvider();
     }

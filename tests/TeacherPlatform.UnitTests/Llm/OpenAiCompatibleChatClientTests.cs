@@ -19,7 +19,7 @@ public sealed class OpenAiCompatibleChatClientTests : ChatConnectorContractTests
     protected override string[] End => [Stop, "[DONE]"];
 
     protected override ServiceProvider Connect(LocalHttpServer server, string firstTokenTimeout = "00:00:05", string requestTimeout = "00:01:00",
-        TimeProvider? time = null) => Services(new Dictionary<string, string?>
+        TimeProvider? time = null, Func<DelegatingHandler>? outermostHandler = null) => Services(new Dictionary<string, string?>
     {
         ["Llm:OpenAi:RequestTimeout"] = requestTimeout,
         ["Llm:Provider"] = "openai",
@@ -27,7 +27,7 @@ public sealed class OpenAiCompatibleChatClientTests : ChatConnectorContractTests
         ["Llm:OpenAi:Model"] = Model,
         ["Llm:OpenAi:ApiKey"] = "sk-local",
         ["Llm:OpenAi:FirstTokenTimeout"] = firstTokenTimeout,
-    }, time);
+    }, time, outermostHandler);
 
     private static string Delta(string content) => JsonSerializer.Serialize(new
     {

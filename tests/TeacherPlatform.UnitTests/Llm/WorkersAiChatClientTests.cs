@@ -18,7 +18,7 @@ public sealed class WorkersAiChatClientTests : ChatConnectorContractTests
     protected override string[] End => ["[DONE]"];
 
     protected override ServiceProvider Connect(
-        LocalHttpServer server, string firstTokenTimeout = "00:00:05", string requestTimeout = "00:01:00", TimeProvider? time = null) => Services(new Dictionary<string, string?>
+        LocalHttpServer server, string firstTokenTimeout = "00:00:05", string requestTimeout = "00:01:00", TimeProvider? time = null, Func<DelegatingHandler>? outermostHandler = null) => Services(new Dictionary<string, string?>
     {
         ["Llm:WorkersAi:RequestTimeout"] = requestTimeout,
         ["Llm:Provider"] = "workersai",
@@ -27,7 +27,7 @@ public sealed class WorkersAiChatClientTests : ChatConnectorContractTests
         ["Llm:WorkersAi:BaseUrl"] = new Uri(server.BaseAddress, "/client/v4").ToString(),
         ["Llm:WorkersAi:FirstTokenTimeout"] = firstTokenTimeout,
         ["Llm:MaxTokens"] = "321",
-    }, time);
+    }, time, outermostHandler);
 
     private static string Chunk(string response) => JsonSerializer.Serialize(new { response, p = "abcdefgh" });
 

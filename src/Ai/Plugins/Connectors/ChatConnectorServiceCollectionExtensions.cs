@@ -70,6 +70,8 @@ public static class ChatConnectorServiceCollectionExtensions
                 ResponseDrainTimeout = TimeSpan.Zero,
             })
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            // Outside the resilience handler: it sees the response the caller gets, after any retries.
+            .AddHttpMessageHandler(() => new ScopedResponseHandler())
             .AddStandardResilienceHandler()
             .Configure((resilience, sp) =>
             {

@@ -13,6 +13,10 @@ namespace TeacherPlatform.Ai.Connectors;
 /// </summary>
 internal sealed class LlmCallScope : IDisposable
 {
+    // The scope of the model call running on this async flow, for ScopedResponseHandler. Set before every step of
+    // the call: an async iterator resumes on its consumer's flow, not on the one it set.
+    private static readonly AsyncLocal<LlmCallScope?> CurrentScope = new();
+
     private readonly string _service;
     private readonly LlmTimeouts _timeouts;
     private readonly CancellationToken _caller;
@@ -41,6 +45,31 @@ internal sealed class LlmCallScope : IDisposable
 
     /// <summary>Pass this to the HTTP send and every read so any deadline or the caller aborts the request.</summary>
     public CancellationToken Token => _linked.Token;
+
+    /// <summary>The scope of the model call on this async flow, if any.</summary>
+    public static LlmCallScope? Current => CurrentScope.Value;
+
+    /// <summary>Makes this the current scope for the HTTP sends the next step of the call makes.</summary>
+    public void Enter() => CurrentScope.Value = this;
+
+    /// <summary>
+    /// Closes the body of <paramref name="response"/> (and with it the connection) when the call is cancelled by a
+    /// deadline or the caller, whoever holds it then. System.ClientModel's transport (under the OpenAI SDK) moves the
+    /// content out of the response message and, when it sees the cancellation before reading, drops it undisposed:
+    /// the connection would stay open and the model would keep generating for nobody.
+    /// </summary>
+    public void Own(HttpResponseMessage response)
+    {
+        var content = response.Content;
+        try
+        {
+            _linked.Token.Register(static c => ((HttpContent)c!).Dispose(), content);
+        }
+        catch (ObjectDisposedException)
+        {
+            content.Dispose(); // the call is already over
+        }
+    }
 
     public void TokenArrived()
     {
@@ -91,6 +120,7 @@ internal static class LlmStreaming
         using var scope = LlmCallScope.ForResponse(service, timeouts, time, cancellationToken);
         try
         {
+            scope.Enter();
             return await call(scope.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (scope.Translate(ex, streamStarted: false) is var mapped && !ReferenceEquals(mapped, ex))
@@ -120,6 +150,7 @@ internal static class LlmStreaming
                 ChatResponseUpdate update;
                 try
                 {
+                    scope.Enter();
                     if (!await updates.MoveNextAsync().ConfigureAwait(false)) yield break;
                     update = updates.Current;
                 }
