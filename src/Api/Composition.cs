@@ -97,6 +97,7 @@ public static class Composition
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseNulQueryStringGuard();
+        app.UseJsonCharsetGuard();
         app.UseAuthorization();
         app.UseOutputCache();
 

@@ -32,14 +32,23 @@ public static class HttpProblems
         _ => status >= 500 ? "internal_error" : "error",
     };
 
-    /// <summary>Problem details for every error response, each with <c>code</c> and <c>trace_id</c>.</summary>
-    public static IServiceCollection AddCodedProblemDetails(this IServiceCollection services) =>
+    /// <summary>
+    /// Problem details for every error response, each with <c>code</c> and <c>trace_id</c>, whatever the request's
+    /// <c>Accept</c> says: the framework's writer declines a client that accepts only, say, <c>text/event-stream</c>,
+    /// and the error would become an empty 500, so <see cref="AnyAcceptProblemWriter"/> answers after it.
+    /// </summary>
+    public static IServiceCollection AddCodedProblemDetails(this IServiceCollection services)
+    {
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {
             var status = ctx.ProblemDetails.Status ?? ctx.HttpContext.Response.StatusCode;
             ctx.ProblemDetails.Extensions.TryAdd("code", CodeFor(status));
             ctx.ProblemDetails.Extensions.TryAdd("trace_id", Activity.Current?.TraceId.ToString() ?? ctx.HttpContext.TraceIdentifier);
         });
+        // Registered after the default writer, so it only writes what that one declines.
+        services.AddSingleton<IProblemDetailsWriter, AnyAcceptProblemWriter>();
+        return services;
+    }
 
     public static Task WriteAsync(HttpContext http, int status, string code, string title, string? detail,
         IReadOnlyDictionary<string, string[]>? errors = null)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using TeacherPlatform.Core.Persistence;
 
@@ -52,7 +53,9 @@ public static class Health
         {
             ResponseWriter = WriteAsync,
             ResultStatusCodes = { [HealthStatus.Healthy] = 200, [HealthStatus.Degraded] = 200, [HealthStatus.Unhealthy] = 503 },
-        }).AllowAnonymous().DisableRateLimiting();
+        }).WithMetadata(new HttpMethodMetadata(["GET", "HEAD"])).AllowAnonymous().DisableRateLimiting();
+        // HEAD too, for load balancers that probe with it; one documented operation.
+        app.MapMethods("/api/health/live", ["HEAD"], () => TypedResults.Ok()).AllowAnonymous().DisableRateLimiting().ExcludeFromDescription();
         app.MapGet("/api/health/live", () => TypedResults.Ok(new { status = "alive" }))
             .AllowAnonymous().DisableRateLimiting().WithTags("Health").WithName("Liveness").WithSummary("Liveness only: the process answers");
         return app;

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.Configuration.KeyPerFile;
 using Microsoft.Extensions.FileProviders;
@@ -127,7 +128,7 @@ public static class Operations
             }
             await next(http);
         }));
-        app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous().DisableRateLimiting(); // guarded by network and port above
+        app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata(["GET", "HEAD"])).AllowAnonymous().DisableRateLimiting(); // guarded by network and port above
         return app;
     }
 }

@@ -98,7 +98,7 @@ public sealed class MalformedBodyFuzzTests(ApiFactory factory) : IClassFixture<A
 
         while (true)
         {
-            switch (random.Next(6))
+            switch (random.Next(7))
             {
                 case 0 or 1 when properties.Length > 0:
                 {
@@ -135,6 +135,12 @@ public sealed class MalformedBodyFuzzTests(ApiFactory factory) : IClassFixture<A
                     yield return body.ToJsonString();
                     break;
                 }
+                case 5:
+                {
+                    // Lone surrogate escapes in the template's strings: valid JSON syntax, text that cannot be decoded.
+                    yield return templateText.Replace("\"Etude op. 10\"", "\"\\ud800 op\"").Replace("\"text\":\"n\"", "\"text\":\"\\udc00\"");
+                    break;
+                }
                 default:
                 {
                     var bytes = new byte[random.Next(1, 64)];
@@ -161,7 +167,7 @@ public sealed class MalformedBodyFuzzTests(ApiFactory factory) : IClassFixture<A
         var anonymous = factory.CreateClient();
         var clients = new[] { teacher.Client, student.Client, anonymous };
 
-        var requests = new List<(HttpClient Client, string Method, string Url, string Body, string? ContentType)>();
+        var requests = new List<(HttpClient Client, string Method, string Url, string Body, string? ContentType, string? Accept)>();
         var random = new Random(15);
         foreach (var target in targets)
         {
@@ -176,9 +182,12 @@ public sealed class MalformedBodyFuzzTests(ApiFactory factory) : IClassFixture<A
                     1 => null,
                     2 => "application/json; charset=iso-8859-1",
                     3 => "application/x-www-form-urlencoded",
+                    4 => "application/json; charset=latin99",
                     _ => "application/json",
                 };
-                requests.Add((clients[random.Next(10) < 8 ? 0 : random.Next(1, 3)], target.Method, url, body, contentType));
+                // Clients that accept no JSON (an SSE or browser client) still get their errors as problem+json.
+                var accept = random.Next(5) switch { 0 => "text/event-stream", 1 => "text/html", _ => null };
+                requests.Add((clients[random.Next(10) < 8 ? 0 : random.Next(1, 3)], target.Method, url, body, contentType, accept));
             }
         }
 
@@ -192,6 +201,7 @@ public sealed class MalformedBodyFuzzTests(ApiFactory factory) : IClassFixture<A
                 Content = new ByteArrayContent(Encoding.UTF8.GetBytes(r.Body)),
             };
             if (r.ContentType is not null) message.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(r.ContentType);
+            if (r.Accept is not null) message.Headers.Accept.ParseAdd(r.Accept);
             using var response = await r.Client.SendAsync(message, ct);
             var status = (int)response.StatusCode;
             statuses.AddOrUpdate(status, 1, (_, n) => n + 1);
@@ -210,7 +220,7 @@ public sealed class MalformedBodyFuzzTests(ApiFactory factory) : IClassFixture<A
             if (problem is not null && failures.Count < 30)
             {
                 var shown = r.Body.Length > 200 ? r.Body[..200] + "…" : r.Body;
-                failures.Enqueue($"{r.Method} {r.Url} [{r.ContentType}] {shown} → {status} {problem}: {(text.Length > 300 ? text[..300] : text)}");
+                failures.Enqueue($"{r.Method} {r.Url} [{r.ContentType}; accept {r.Accept}] {shown} → {status} {problem}: {(text.Length > 300 ? text[..300] : text)}");
             }
         });
 

@@ -134,6 +134,17 @@ public abstract class ObjectStorageContractTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task Deleting_an_object_that_was_never_uploaded_is_a_no_op()
+    {
+        // A project deleted before its upload: nothing under its prefix exists, not even a folder.
+        SkipIfUnavailable();
+        var key = $"never-{Guid.NewGuid():N}/{Guid.NewGuid():N}/source.pdf";
+
+        Assert.False(await Storage.DeleteAsync(key));
+        Assert.Null(await Storage.HeadAsync(key));
+    }
+
+    [SkippableFact]
     public async Task Head_of_a_missing_object_is_null()
     {
         SkipIfUnavailable();

@@ -37,6 +37,12 @@ public static partial class AnnotationContent
             return null;
         }
 
+        if (!TextDecodes(c))
+        {
+            v.Add("content", "'content' holds a string or field name that is not valid Unicode (a lone surrogate escape such as \\ud800).");
+            return null;
+        }
+
         var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer))
         {
@@ -154,6 +160,37 @@ public static partial class AnnotationContent
             w.WriteEndObject();
         }
         w.WriteEndArray();
+    }
+
+    /// <summary>
+    /// Whether every string and property name decodes: the parser accepts an escaped lone surrogate and only reading the
+    /// value throws, which would otherwise surface as a 500 from the first validator that reads it.
+    /// </summary>
+    private static bool TextDecodes(JsonElement e)
+    {
+        try
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = e.GetString();
+                    return true;
+                case JsonValueKind.Object:
+                    foreach (var p in e.EnumerateObject())
+                        if (p.Name is null || !TextDecodes(p.Value)) return false;
+                    return true;
+                case JsonValueKind.Array:
+                    foreach (var item in e.EnumerateArray())
+                        if (!TextDecodes(item)) return false;
+                    return true;
+                default:
+                    return true;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static void OnlyKnown(JsonElement o, string at, Validator v, params string[] known)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using TeacherPlatform.Core.Storage;
 using TeacherPlatform.Core.Storage.Local;
+using TeacherPlatform.Http;
 
 namespace TeacherPlatform.Api.Features.Storage;
 
@@ -106,6 +107,15 @@ public static class StorageEndpoints
             return StorageProblems.NotFound();
         }
 
+        // The framework's range processing answers an unsatisfiable range with an empty 416; give it the problem body.
+        var etag = EntityTagHeaderValue.Parse(stored.Info.ETag);
+        if (!ConditionalRange.IfNoneMatchHits(context.Request, etag)
+            && ConditionalRange.Select(context.Request, etag, stored.Info.Size) is RangeOutcome.Unsatisfiable)
+        {
+            await stored.Content.DisposeAsync();
+            return StorageProblems.RangeNotSatisfiable(context.Response, stored.Info.Size);
+        }
+
         var contentType = await DownloadHeaders.DecideContentTypeAsync(key, stored.Content, context.RequestAborted);
         // no-cache: clients may keep the bytes but must revalidate (a cheap 304), so every use passes the access policy.
         context.Response.Headers.CacheControl = "private, no-cache";
@@ -119,7 +129,7 @@ public static class StorageEndpoints
             stored.Content,
             contentType,
             lastModified: stored.Info.LastModified,
-            entityTag: EntityTagHeaderValue.Parse(stored.Info.ETag),
+            entityTag: etag,
             enableRangeProcessing: true);
     }
 

@@ -20,6 +20,13 @@ internal static class StorageProblems
     public static ProblemHttpResult PayloadTooLarge(long limit) =>
         Problem(StatusCodes.Status413PayloadTooLarge, "payload_too_large", "Payload too large", $"Uploads are limited to {limit} bytes.");
 
+    /// <summary>416 with <c>Content-Range: bytes */size</c>, as <c>/api/projects/{id}/stream</c> answers it.</summary>
+    public static ProblemHttpResult RangeNotSatisfiable(HttpResponse response, long size)
+    {
+        response.Headers.ContentRange = $"bytes */{size}";
+        return Problem(StatusCodes.Status416RangeNotSatisfiable, "range_not_satisfiable", "Range not satisfiable", $"The file is {size} bytes long.");
+    }
+
     public static ProblemHttpResult BadRequest(int status, string detail) =>
         Problem(status, "bad_request", "Bad request", detail);
 

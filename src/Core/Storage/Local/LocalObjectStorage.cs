@@ -131,9 +131,21 @@ public sealed class LocalObjectStorage : IObjectStorage
     {
         var path = PathOf(key);
         var existed = File.Exists(path);
-        File.Delete(path);
-        File.Delete(MetadataPathOf(key));
+        DeleteIfPresent(path);
+        DeleteIfPresent(MetadataPathOf(key));
         return Task.FromResult(existed);
+    }
+
+    /// <summary>A missing file, or a missing folder (an object that was never uploaded), is already deleted.</summary>
+    private static void DeleteIfPresent(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
     }
 
     public async Task<bool> IsReadyAsync(CancellationToken cancellationToken = default)
