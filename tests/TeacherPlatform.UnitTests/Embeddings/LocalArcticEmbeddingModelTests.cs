@@ -70,6 +70,30 @@ public sealed class LocalArcticEmbeddingModelTests(ArcticModelFixture fixture, I
     }
 
     [Fact]
+    public async Task A_token_budget_splits_batches_without_changing_or_reordering_any_vector()
+    {
+        // Long and short passages interleaved: with a 512-token budget each full-length passage is a batch of its own and
+        // the short ones share batches; every vector must still come back in its passage's place, unchanged.
+        string[] passages =
+        [
+            string.Join(' ', Enumerable.Repeat("Arpeggios across four octaves need a supple thumb.", 80)),
+            "Relax the wrist.",
+            string.Join(' ', Enumerable.Repeat("Voicing chords means balancing the top note against the rest.", 12)),
+            "Count aloud.",
+            string.Join(' ', Enumerable.Repeat("Pedal after the beat so the harmony changes cleanly.", 60)),
+            "Practise hands separately, then together, at half speed.",
+        ];
+        using var budgeted = new LocalArcticEmbeddingModel(new LocalEmbeddingOptions(IntraOpThreads: 2, MaxBatchTokens: 512));
+
+        var expected = await Model.EmbedPassagesAsync(passages);
+        var actual = await budgeted.EmbedPassagesAsync(passages);
+
+        Assert.Equal(passages.Length, actual.Count);
+        for (var i = 0; i < passages.Length; i++) Assert.Equal(1f, TensorPrimitives.Dot(expected[i], actual[i]), 4);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LocalArcticEmbeddingModel(new LocalEmbeddingOptions(MaxBatchTokens: 100)));
+    }
+
+    [Fact]
     public async Task Inputs_longer_than_512_tokens_are_truncated_without_error()
     {
         var longText = string.Join(' ', Enumerable.Repeat("Arpeggios across four octaves need a supple thumb.", 120));

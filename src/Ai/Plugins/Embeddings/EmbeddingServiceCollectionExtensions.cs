@@ -24,7 +24,8 @@ public static class EmbeddingServiceCollectionExtensions
                 services.AddSingleton(sp =>
                 {
                     var local = (sp.GetService<IConfiguration>() ?? configuration).GetSection(SectionName).GetSection("Local");
-                    var options = new LocalEmbeddingOptions(local.GetValue("IntraOpThreads", 0), local.GetValue("BatchSize", 32));
+                    var options = new LocalEmbeddingOptions(local.GetValue("IntraOpThreads", 0), local.GetValue("BatchSize", 32),
+                        MaxBatchTokens: local.GetValue("MaxBatchTokens", LocalEmbeddingOptions.DefaultMaxBatchTokens));
                     if (ParsePrecision(local, "Precision") is { } precision) options = options with { Precision = precision };
                     if (ParsePrecision(local, "QueryPrecision") is { } queryPrecision) options = options with { QueryPrecision = queryPrecision };
                     return options;

@@ -56,12 +56,16 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
     }
     private readonly BertWordPieceTokenizer _tokenizer;
     private readonly int _batchSize;
+    private readonly int _maxBatchTokens;
 
     public LocalArcticEmbeddingModel(LocalEmbeddingOptions? options = null)
     {
         options ??= new LocalEmbeddingOptions();
         if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "BatchSize must be at least 1.");
+        if (options.MaxBatchTokens < MaxSequence)
+            throw new ArgumentOutOfRangeException(nameof(options), $"MaxBatchTokens must be at least {MaxSequence} (one full passage).");
         _batchSize = options.BatchSize;
+        _maxBatchTokens = options.MaxBatchTokens;
         _tokenizer = BertWordPieceTokenizer.BertBaseUncased;
         var queryPrecision = options.QueryPrecision;
         ModelId = IdOf(options.Precision);
@@ -183,12 +187,17 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
     {
         ArgumentNullException.ThrowIfNull(passages);
         var results = new float[passages.Count][];
-        // Batch passages of similar length together so padding (and quadratic attention cost) stays small.
-        var order = Enumerable.Range(0, passages.Count).OrderBy(i => passages[i].Length).ToArray();
-        for (var start = 0; start < order.Length; start += _batchSize)
+        // Batch passages of similar length together so padding (and quadratic attention cost) stays small, and cut a
+        // batch where its padded size would pass the token budget (the sort is by tokens, so the last one is the longest).
+        var tokens = passages.Select(p => Math.Min(MaxSequence, CountTokens(p))).ToArray();
+        var order = Enumerable.Range(0, passages.Count).OrderBy(i => tokens[i]).ToArray();
+        for (var start = 0; start < order.Length;)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var slice = order.AsMemory(start, Math.Min(_batchSize, order.Length - start));
+            var count = 1;
+            while (count < _batchSize && start + count < order.Length && (count + 1) * tokens[order[start + count]] <= _maxBatchTokens) count++;
+            var slice = order.AsMemory(start, count);
+            start += count;
             var texts = new string[slice.Length];
             for (var i = 0; i < texts.Length; i++) texts[i] = passages[slice.Span[i]];
             var vectors = await Task.Run(() => Embed(texts, cancellationToken), cancellationToken).ConfigureAwait(false);
