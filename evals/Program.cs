@@ -18,7 +18,7 @@ public static class EvalsProgram
           report     rebuild evals/results/REPORT.md from the JSON
           edge-bench edge gateway vs the API: cached full/64 KB range reads of a 5 MB PDF, added latency on /api/search
                      [--api-url URL --edge-url URL] [--clients 50] [--duration 15] [--search-requests 200]
-          ingest-bench  in-process extract + partition speed           [--folder DIR] [--repeat 5] [--synthetic-pages 50] [--embed]
+          ingest-bench  in-process extract + partition speed           [--folder DIR] [--repeat 5] [--synthetic-pages 50] [--embed [--max-batch-tokens 4096]]
           query-batch-bench  encoder cost per query by micro-batch size, one thread  [--batches 1,2,4,8,16] [--precision fp32|int8]
           scale-bench  100k-chunk embedded corpus from real text: API start-up on the persisted HNSW graph, single-client
                      search p50/p95 with distinct long questions, recall@10 vs exact  [--chunks 100000] [--data DIR] [--until embed|db]

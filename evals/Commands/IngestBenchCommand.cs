@@ -76,13 +76,15 @@ public static class IngestBenchCommand
         var seconds = (totalExtract + totalPartition) / 1000;
         output.WriteLine($"total: {totalPages} pages, {totalChunks} chunks, extract {totalExtract:F0} ms + partition {totalPartition:F0} ms " +
                          $"= {totalPages / seconds:F0} pages/s, {totalChunks / seconds:F0} chunks/s ({Environment.ProcessorCount} cores)");
-        if (options.Flag("embed")) await EmbeddingThroughputAsync(documents, repeat, output, ct);
+        if (options.Flag("embed")) await EmbeddingThroughputAsync(documents, repeat, options.Int("max-batch-tokens", LocalEmbeddingOptions.DefaultMaxBatchTokens), output, ct);
     }
 
     /// <summary>Raw model throughput against the pipeline's embed step on the same chunks, same model instance, alternating runs.</summary>
-    private static async Task EmbeddingThroughputAsync(List<IReadOnlyList<TextChunk>> documents, int repeat, TextWriter output, CancellationToken ct)
+    private static async Task EmbeddingThroughputAsync(
+        List<IReadOnlyList<TextChunk>> documents, int repeat, int maxBatchTokens, TextWriter output, CancellationToken ct)
     {
-        using var model = new LocalArcticEmbeddingModel(new LocalEmbeddingOptions(QueryPrecision: EmbeddingPrecision.Fp32)); // passages only: no int8 copy
+        using var model = new LocalArcticEmbeddingModel(
+            new LocalEmbeddingOptions(QueryPrecision: EmbeddingPrecision.Fp32, MaxBatchTokens: maxBatchTokens)); // passages only: no int8 copy
         var step = new EmbedStep(model, Options.Create(new IngestionOptions()));
         var all = documents.SelectMany(d => d).Select(c => c.Text).ToList();
         await model.EmbedPassagesAsync(all.Take(64).ToList(), ct); // warm-up: ORT's first runs allocate its arenas
@@ -102,6 +104,9 @@ public static class IngestBenchCommand
         var (r, p) = (Median(raw), Median(pipeline));
         output.WriteLine($"embedding: {all.Count} chunks, {documents.Count} documents; raw model {r:F1} chunks/s, pipeline embed step {p:F1} chunks/s " +
                          $"(median of {repeat}; pipeline/raw {p / r:P0})");
+        // The encoder's working memory (ONNX Runtime keeps its arena's peak): what Embeddings:Local:MaxBatchTokens bounds.
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        output.WriteLine($"memory: max batch tokens {maxBatchTokens}; working set {process.WorkingSet64 / 1048576} MB, peak {process.PeakWorkingSet64 / 1048576} MB");
     }
 
     private sealed class NoProgress : IProgressSink
