@@ -37,14 +37,14 @@ public static class AnnCommand
         var dims = args.Int("dims", 384);
         var queries = args.Int("queries", 500);
         var mix = new GaussianMixture(dims, args.Int("clusters", 200), args.Double("sigma", 0.06), args.Int("seed", 7));
-        var data = mix.Take(n);
-        var qs = mix.Take(queries);
+        // Drawn only when a synthetic sweep (in-process or pgvector) asks for them: 100 000 vectors are not free.
+        var synthetic = new Lazy<(float[][] Data, float[][] Queries)>(() => (mix.Take(n), mix.Take(queries)));
         if (args.Flag("no-synthetic"))
             skipped.Add("synthetic corpus: --no-synthetic");
         else
         {
             env.Out.WriteLine($"ann: synthetic corpus {n} x {dims}");
-            sweeps.Add(InProcess($"synthetic gaussian mixture ({args.Int("clusters", 200)} clusters, σ={args.Double("sigma", 0.06)})", data, qs, efs, k, m, efc, env.Out));
+            sweeps.Add(InProcess($"synthetic gaussian mixture ({args.Int("clusters", 200)} clusters, σ={args.Double("sigma", 0.06)})", synthetic.Value.Data, synthetic.Value.Queries, efs, k, m, efc, env.Out));
         }
 
         // Real corpus embeddings.
@@ -113,7 +113,7 @@ public static class AnnCommand
         if (args.Get("postgres") is { } cs)
         {
             var rows = Math.Min(n, args.Int("pg-rows", 20_000));
-            try { sweeps.Add(await PgvectorAsync(cs, data.Take(rows).ToArray(), qs.Take(Math.Min(queries, 200)).ToArray(), efs, k, m, args.Int("pg-ef-construction", 64), env.Out, ct)); }
+            try { sweeps.Add(await PgvectorAsync(cs, synthetic.Value.Data.Take(rows).ToArray(), synthetic.Value.Queries.Take(Math.Min(queries, 200)).ToArray(), efs, k, m, args.Int("pg-ef-construction", 64), env.Out, ct)); }
             catch (Exception ex) when (ex is NpgsqlException or PostgresException or InvalidOperationException)
             {
                 skipped.Add($"pgvector: {ex.Message}");

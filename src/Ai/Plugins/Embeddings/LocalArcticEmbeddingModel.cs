@@ -187,42 +187,43 @@ public sealed class LocalArcticEmbeddingModel : IEmbeddingModel, IDisposable
     {
         ArgumentNullException.ThrowIfNull(passages);
         var results = new float[passages.Count][];
-        // Batch passages of similar length together so padding (and quadratic attention cost) stays small, and cut a
-        // batch where its padded size would pass the token budget (the sort is by tokens, so the last one is the longest).
-        var tokens = passages.Select(p => Math.Min(MaxSequence, CountTokens(p))).ToArray();
-        var order = Enumerable.Range(0, passages.Count).OrderBy(i => tokens[i]).ToArray();
+        // Tokenize once; batch passages of similar length together so padding (and quadratic attention cost) stays
+        // small, and cut a batch where its padded size would pass the token budget (sorted by length, so the last
+        // passage of a batch is its longest).
+        var encoded = new long[passages.Count][];
+        for (var i = 0; i < encoded.Length; i++) encoded[i] = _tokenizer.Encode(passages[i], MaxSequence);
+        var order = Enumerable.Range(0, passages.Count).OrderBy(i => encoded[i].Length).ToArray();
         for (var start = 0; start < order.Length;)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var count = 1;
-            while (count < _batchSize && start + count < order.Length && (count + 1) * tokens[order[start + count]] <= _maxBatchTokens) count++;
+            while (count < _batchSize && start + count < order.Length && (count + 1) * encoded[order[start + count]].Length <= _maxBatchTokens) count++;
             var slice = order.AsMemory(start, count);
             start += count;
-            var texts = new string[slice.Length];
-            for (var i = 0; i < texts.Length; i++) texts[i] = passages[slice.Span[i]];
-            var vectors = await Task.Run(() => Embed(texts, cancellationToken), cancellationToken).ConfigureAwait(false);
+            var rows = new long[count][];
+            for (var i = 0; i < count; i++) rows[i] = encoded[slice.Span[i]];
+            var vectors = await Task.Run(() => Embed(rows, cancellationToken), cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < vectors.Length; i++) results[slice.Span[i]] = vectors[i];
         }
         return results;
     }
 
-    private float[][] Embed(IReadOnlyList<string> texts, CancellationToken cancellationToken, InferenceSession? session = null)
-    {
-        var batch = texts.Count;
-        var ids = new long[batch * MaxSequence];
-        var mask = new long[batch * MaxSequence];
-        var lengths = new int[batch];
-        for (var b = 0; b < batch; b++)
-            lengths[b] = _tokenizer.Encode(texts[b], ids.AsSpan(b * MaxSequence, MaxSequence), mask.AsSpan(b * MaxSequence, MaxSequence));
-        var seq = lengths.Max();
+    private float[][] Embed(IReadOnlyList<string> texts, CancellationToken cancellationToken, InferenceSession? session = null) =>
+        Embed(texts.Select(t => _tokenizer.Encode(t, MaxSequence)).ToArray(), cancellationToken, session);
 
-        // Re-pack rows to the batch's longest sequence; padding ids and mask stay 0 ([PAD] is id 0).
+    /// <param name="rows">Token ids per passage, [CLS] … [SEP], at most <see cref="MaxSequence"/> each.</param>
+    private float[][] Embed(long[][] rows, CancellationToken cancellationToken, InferenceSession? session = null)
+    {
+        var batch = rows.Length;
+        var seq = rows.Max(r => r.Length);
+
+        // Rows padded to the batch's longest sequence; padding ids and mask stay 0 ([PAD] is id 0).
         var packedIds = new long[batch * seq];
         var packedMask = new long[batch * seq];
         for (var b = 0; b < batch; b++)
         {
-            ids.AsSpan(b * MaxSequence, lengths[b]).CopyTo(packedIds.AsSpan(b * seq));
-            mask.AsSpan(b * MaxSequence, lengths[b]).CopyTo(packedMask.AsSpan(b * seq));
+            rows[b].CopyTo(packedIds.AsSpan(b * seq));
+            packedMask.AsSpan(b * seq, rows[b].Length).Fill(1);
         }
         var typeIds = new long[batch * seq];
         long[] shape = [batch, seq];
