@@ -250,6 +250,33 @@ public abstract class KnowledgeIndexContractTests : IAsyncLifetime
         Assert.Contains("A teacher sets tasks with a kind severity.", hits.Select(h => bySeq[h.Seq]));
     }
 
+    [Fact]
+    public async Task A_quoted_passage_ranks_the_chunk_that_holds_it_first_and_scores_as_an_fts5_phrase()
+    {
+        (string Text, string Source)[] chunks =
+        [
+            ("A master plays every piece as carefully as the first; the presence of mind comes from habit.", ""),
+            ("Listen to yourself, and play as if in the presence of a master.", ""),
+            ("Play for a master as for a friend: presence, patience and a master's calm.", ""),
+            ("In the presence of a master, a student should play what he knows best, as if alone.", ""),
+            ("The scale is played as if in the presence of a master; and once more as if in the presence of a master.", "As If In The Presence"),
+            ("Count aloud while practising the left hand alone.", ""),
+        ];
+        var doc = await CreateDocumentAsync(isPublic: false);
+        await Index.ReplaceDocumentChunksAsync(doc, await TextChunksAsync(doc, chunks.Select(c => c.Text).ToArray(), chunks.Select(c => c.Source).ToArray()),
+            null, CancellationToken.None);
+        const string question = "My teacher wrote \"play as if in the presence of a master\" on my practice sheet. What does the phrase refer to?";
+
+        var hits = await Index.KeywordSearchAsync(question, 10, new SearchScope(_teacher), CancellationToken.None);
+
+        var bySeq = (await Index.GetChunksAsync(hits.Select(h => h.Seq).ToList(), CancellationToken.None)).ToDictionary(d => d.Seq, d => d.Text);
+        var expected = Fts5Ranking(chunks, question, SourceWeight);
+        Assert.Equal(expected.Select(e => e.Text), hits.Select(h => bySeq[h.Seq]));
+        foreach (var (hit, reference) in hits.Zip(expected)) Assert.Equal(reference.Score, hit.Score, 9);
+        // The two chunks that hold the quote lead; those with all its words in another order follow.
+        Assert.Equal(new[] { chunks[1].Text, chunks[4].Text }.Order(), hits.Take(2).Select(h => bySeq[h.Seq]).Order());
+    }
+
     private double SourceWeight => Factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SearchOptions>>().Value.KeywordSourceWeight;
 
     /// <summary>

@@ -59,6 +59,18 @@ public sealed class KeywordTermSelectionTests
     }
 
     [Fact]
+    public void A_quoted_passage_survives_the_selection_even_when_its_words_are_common()
+    {
+        const string q = "My teacher says \"play every finger without tension\" before fast scales and trills: what exercises help?";
+
+        var kept = Select(q, maxTerms: 3);
+
+        Assert.DoesNotContain("play", kept.Terms);
+        Assert.Equal(["play every finger without tension"], kept.Quoted);
+        Assert.EndsWith(" OR \"play every finger without tension\"", kept.Fts5());
+    }
+
+    [Fact]
     public void Terms_no_chunk_contains_are_dropped_and_a_question_of_only_common_words_keeps_its_rarest()
     {
         Assert.Equal(["independence"], Select("zzyzx independence").Terms);

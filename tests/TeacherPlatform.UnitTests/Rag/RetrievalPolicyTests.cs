@@ -31,6 +31,35 @@ public sealed class RetrievalPolicyTests
         Assert.Null(KeywordQuery.Fts5("what is it?"));
     }
 
+    [Fact]
+    public void A_quoted_passage_is_searched_as_one_exact_phrase_with_its_stop_words()
+    {
+        const string q = "My teacher wrote \"play as if in the presence of a master\" on my sheet. What does it refer to?";
+
+        Assert.Equal(["play as if in the presence of a master"], KeywordQuery.Quoted(q));
+        Assert.EndsWith(" OR \"play as if in the presence of a master\"", KeywordQuery.Fts5(q));
+        Assert.EndsWith(" or \"play as if in the presence of a master\"", KeywordQuery.WebSearch(q));
+    }
+
+    [Fact]
+    public void Curly_quotes_count_and_a_quote_keeps_only_its_words()
+    {
+        Assert.Equal(["the teacher s knowledge is not a hammer", "near a b or c"],
+            KeywordQuery.Quoted("Why \u201Cthe teacher\u2019s knowledge is not a hammer\u201D, and what of \"NEAR(a b) OR c*\"?"));
+        // One word is already a term; an unclosed quote is no passage.
+        Assert.Empty(KeywordQuery.Quoted("What does \"legato\" mean?"));
+        Assert.Empty(KeywordQuery.Quoted("What does \"legato and staccato mean?"));
+    }
+
+    [Fact]
+    public void A_question_that_is_only_a_quote_of_stop_words_still_searches_the_quote()
+    {
+        const string q = "\"to be or not to be\"?";
+
+        Assert.Empty(KeywordQuery.Terms(q));
+        Assert.Equal("\"to be or not to be\"", KeywordQuery.Fts5(q));
+    }
+
     private static readonly ConfidenceOptions Thresholds = new()
     {
         EvidenceSimilarity = 0.50, FloorSimilarity = 0.56, LowSimilarity = 0.70, HighSimilarity = 0.66, AgreementForHigh = 1, MarginForHigh = 0.03,

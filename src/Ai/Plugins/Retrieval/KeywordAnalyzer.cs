@@ -312,8 +312,8 @@ public static class PostgresKeywordSyntax
         return (sb.ToString(), tokens.Count + sourceTokens.Count);
     }
 
-    /// <summary>A tsquery matching one lexeme, or two adjacent ones (a phrase).</summary>
-    public static string Query(string lexeme, string? next = null) => next is null ? Quote(lexeme) : $"{Quote(lexeme)} <-> {Quote(next)}";
+    /// <summary>A tsquery matching one lexeme, or several at consecutive positions (a phrase).</summary>
+    public static string Query(params string[] lexemes) => string.Join(" <-> ", lexemes.Select(Quote));
 
     private static string Quote(string lexeme) => "'" + lexeme.Replace("\\", "\\\\").Replace("'", "''") + "'";
 }

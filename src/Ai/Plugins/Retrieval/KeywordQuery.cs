@@ -8,11 +8,15 @@ namespace TeacherPlatform.Ai.Retrieval;
 /// Real student questions are long (a mean of ~26 words) and wrapped in chat ("my teacher says…", "what does the book
 /// say about…"): those framing words are dropped, and adjacent content words are added as quoted phrases so a passage
 /// that uses the question's wording ("inner ear", "finger exercises") ranks above one that merely shares its words.
+/// Text the student put in double quotes ("play as if in the presence of a master") is searched as an exact phrase,
+/// stop words included: students quote the book, and the quote names the passage better than any of its words.
 /// </summary>
 public static class KeywordQuery
 {
     private const int MaxTerms = 32;
     private const int MaxPhrases = 8;
+    private const int MaxQuoted = 3;
+    private const int MaxQuotedWords = 16;
 
     private static readonly HashSet<string> Stopwords = new(StringComparer.Ordinal)
     {
@@ -44,6 +48,43 @@ public static class KeywordQuery
         return phrases.Distinct().Take(MaxPhrases).ToList();
     }
 
+    /// <summary>
+    /// Passages the question quotes (straight or curly double quotes) of 2 to <see cref="MaxQuotedWords"/> words, as
+    /// exact phrases: every word kept, stop words too (both full-text indexes keep every token), lower-cased, split
+    /// where the index splits words. A one-word quote is already a term.
+    /// </summary>
+    public static IReadOnlyList<string> Quoted(string query)
+    {
+        var quoted = new List<string>();
+        var normalized = query.Normalize(NormalizationForm.FormKC);
+        var open = -1;
+        for (var i = 0; i < normalized.Length && quoted.Count < MaxQuoted; i++)
+        {
+            var ch = normalized[i];
+            if (ch is not ('"' or '\u201C' or '\u201D')) continue;
+            if (open < 0 || ch == '\u201C') { open = i; continue; }
+            var words = PhraseWords(normalized.AsSpan(open + 1, i - open - 1));
+            if (words.Count is >= 2 and <= MaxQuotedWords) quoted.Add(string.Join(' ', words));
+            open = -1;
+        }
+        return quoted.Distinct().ToList();
+    }
+
+    // Every run of letters and digits, as the index's tokenizer splits (an apostrophe separates: "teacher's" is two).
+    private static List<string> PhraseWords(ReadOnlySpan<char> text)
+    {
+        var words = new List<string>();
+        var sb = new StringBuilder();
+        foreach (var ch in text)
+        {
+            if (char.IsLetterOrDigit(ch)) { sb.Append(char.ToLowerInvariant(ch)); continue; }
+            if (sb.Length is > 0 and <= 64) words.Add(sb.ToString());
+            sb.Clear();
+        }
+        if (sb.Length is > 0 and <= 64) words.Add(sb.ToString());
+        return words;
+    }
+
     /// <summary>FTS5 MATCH expression: every term and phrase quoted (no operator injection), OR-ed.</summary>
     public static string? Fts5(string query) => Plan(query).Fts5();
 
@@ -51,14 +92,15 @@ public static class KeywordQuery
     public static string? WebSearch(string query) => Plan(query).WebSearch();
 
     /// <summary>The question's terms and phrases, before any selection by document frequency.</summary>
-    public static KeywordPlan Plan(string query) => new(Terms(query), Phrases(query));
+    public static KeywordPlan Plan(string query) => new(Terms(query), Phrases(query), Quoted(query));
 
     /// <summary>
     /// Keeps the terms worth OR-ing for a long question. BM25's idf, ln((N − n + 0.5) / (n + 0.5)), is ≤ 0 once a term is in
     /// half the chunks (FTS5 floors it at 1e-6), so such a term adds nothing to any score but makes nearly every row a
     /// candidate: it is dropped (above <paramref name="maxDocFraction"/> of the corpus). A term no chunk contains matches
     /// nothing and is dropped. Of the rest the <paramref name="maxTerms"/> rarest are kept (the largest idf, i.e. most of
-    /// the score), in question order; phrases are kept only when both their words are. If nothing would be left, the rarest
+    /// the score), in question order; phrases are kept only when both their words are, quoted passages always (a quote is
+    /// rare by nature, and its frequent words are what make it a quote). If nothing would be left, the rarest
     /// matching term stays; if no term matches at all, the plan is unchanged (it finds nothing either way).
     /// </summary>
     public static KeywordPlan Select(KeywordPlan plan, Func<string, long> docFrequency, long corpusSize, int maxTerms, double maxDocFraction)
@@ -72,7 +114,7 @@ public static class KeywordQuery
         if (chosen.Count == plan.Terms.Count) return plan;
         var terms = plan.Terms.Where(chosen.Contains).ToList();
         var phrases = plan.Phrases.Where(p => p.Split(' ').All(chosen.Contains)).ToList();
-        return new KeywordPlan(terms, phrases);
+        return plan with { Terms = terms, Phrases = phrases };
     }
 
     private readonly record struct Word(string Text, bool Content);
@@ -101,12 +143,21 @@ public static class KeywordQuery
     }
 }
 
-/// <summary>Keyword terms and adjacent-word phrases of a question, rendered for either provider's full-text syntax.</summary>
-public sealed record KeywordPlan(IReadOnlyList<string> Terms, IReadOnlyList<string> Phrases)
+/// <summary>
+/// Keyword terms, adjacent-word phrases and quoted passages of a question, rendered for either provider's full-text syntax.
+/// A phrase is its words joined by single spaces (letters and digits only, so no operator can be injected).
+/// </summary>
+public sealed record KeywordPlan(IReadOnlyList<string> Terms, IReadOnlyList<string> Phrases, IReadOnlyList<string>? Quoted = null)
 {
+    /// <summary>Adjacent-word phrases, then quoted passages: every multi-word item the query ORs.</summary>
+    public IEnumerable<string> AllPhrases => Phrases.Concat(Quoted ?? []);
+
+    /// <summary>Nothing to search: no term and no quoted passage.</summary>
+    public bool IsEmpty => Terms.Count == 0 && (Quoted ?? []).Count == 0;
+
     /// <summary>FTS5 MATCH expression: every term and phrase quoted (no operator injection), OR-ed.</summary>
-    public string? Fts5() => Terms.Count == 0 ? null : string.Join(" OR ", Terms.Concat(Phrases).Select(t => $"\"{t}\""));
+    public string? Fts5() => IsEmpty ? null : string.Join(" OR ", Terms.Concat(AllPhrases).Select(t => $"\"{t}\""));
 
     /// <summary>Input for PostgreSQL websearch_to_tsquery: terms and "quoted phrases" joined with its `or` operator.</summary>
-    public string? WebSearch() => Terms.Count == 0 ? null : string.Join(" or ", Terms.Concat(Phrases.Select(p => $"\"{p}\"")));
+    public string? WebSearch() => IsEmpty ? null : string.Join(" or ", Terms.Concat(AllPhrases.Select(p => $"\"{p}\"")));
 }

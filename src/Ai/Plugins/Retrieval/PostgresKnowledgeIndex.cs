@@ -134,29 +134,31 @@ public sealed class PostgresKnowledgeIndex(Db db, IOptions<SearchOptions> option
     public async Task<IReadOnlyList<RankedChunk>> KeywordSearchAsync(string query, int k, SearchScope scope, CancellationToken ct)
     {
         var all = KeywordQuery.Plan(query);
-        if (all.Terms.Count == 0) return [];
+        if (all.IsEmpty) return [];
         var started = Stopwatch.GetTimestamp();
         await using var c = await db.OpenAsync(ct);
         var plan = await _termStats.SelectAsync(c, all, options.Value, ct);
-        // The plan's terms and phrases, each one BM25 term as FTS5 scores the OR of quoted strings: a word and a phrase
-        // alike, and two words with one stem count twice, as FTS5 counts them.
-        var items = plan.Terms.Select(t => (A: LexemeOf(t), B: (string?)null))
-            .Concat(plan.Phrases.Select(p => p.Split(' ')).Select(w => (A: LexemeOf(w[0]), B: (string?)LexemeOf(w[1]))))
+        // The plan's terms, phrases and quoted passages, each one BM25 term as FTS5 scores the OR of quoted strings: a
+        // word and a phrase alike, and two words with one stem count twice, as FTS5 counts them.
+        var items = plan.Terms.Select(t => new[] { LexemeOf(t) })
+            .Concat(plan.AllPhrases.Select(p => p.Split(' ').Select(LexemeOf).ToArray()))
             .ToList();
-        var queries = items.Select(i => PostgresKeywordSyntax.Query(i.A, i.B)).ToArray();
-        var firsts = items.Select(i => i.A).ToArray();
-        var seconds = items.Select(i => i.B).ToArray();
+        var queries = items.Select(PostgresKeywordSyntax.Query).ToArray();
+        var words = items.Select(i => string.Join(' ', i)).ToArray();
+        var lexemes = items.SelectMany(i => i).Distinct(StringComparer.Ordinal).ToArray();
         var match = string.Join(" | ", queries.Select(q => $"({q})"));
         // Okapi BM25 exactly as SQLite's FTS5 bm25() computes it: k1 = 1.2, b = 0.75; N, the average document length
         // and every document frequency over the whole table (FTS5's statistics ignore the caller's filter too);
         // idf = ln((N − n + 0.5) / (n + 0.5)) floored at 1e-6; document length = tokens in the chunk's text and source
-        // field; tf = occurrences of the word, or of the phrase (adjacent positions), each one in the source field (weight
-        // label A) counting KeywordSourceWeight, as FTS5's bm25 column weights count them. Every chunk matching any item is read once (GIN index),
-        // document frequencies are counted among those (a join, not a scalar subquery the planner would re-run for every
-        // scored row: 10× slower), candidates are those the caller may see.
+        // field; tf = occurrences of the word, or of the phrase (its words at consecutive positions, counted at the
+        // first word), each one in the source field (weight label A) counting KeywordSourceWeight, as FTS5's bm25
+        // column weights count them. Every chunk matching any item is read once (GIN index), document frequencies are
+        // counted among those (a join, not a scalar subquery the planner would re-run for every scored row: 10×
+        // slower), candidates are those the caller may see.
         var rows = await c.QueryAsync<(long Seq, double Score)>(new CommandDefinition($"""
             WITH items AS (
-                SELECT key, q::tsquery AS q, a, b FROM unnest(@queries::text[], @firsts::text[], @seconds::text[]) WITH ORDINALITY AS u(q, a, b, key)),
+                SELECT key, q::tsquery AS q, string_to_array(w, ' ') AS words
+                FROM unnest(@queries::text[], @words::text[]) WITH ORDINALITY AS u(q, w, key)),
             stats AS (
                 SELECT count(*)::float8 AS n, CASE WHEN sum(keyword_length) > 0 THEN sum(keyword_length)::float8 / count(*) ELSE 1 END AS avgdl
                 FROM knowledge_chunks WHERE tsv IS NOT NULL),
@@ -167,17 +169,24 @@ public sealed class PostgresKnowledgeIndex(Db db, IOptions<SearchOptions> option
                 SELECT c.seq, c.tsv, c.keyword_length::float8 AS dl
                 FROM hits c JOIN knowledge_documents d ON d.id = c.document_id
                 WHERE {ChunkQueries.ScopeFilter(scope, db.Dialect)}),
-            lex AS (
+            lex AS MATERIALIZED (
                 SELECT cand.seq, u.lexeme, u.positions, u.weights FROM cand, unnest(cand.tsv) u
-                WHERE u.lexeme = ANY(@firsts::text[]) OR u.lexeme = ANY(@seconds::text[])),
+                WHERE u.lexeme = ANY(@lexemes::text[])),
+            phrase_words AS (
+                SELECT i.key, w.lexeme, w.off - 1 AS off, cardinality(i.words) AS n
+                FROM items i, unnest(i.words) WITH ORDINALITY AS w(lexeme, off) WHERE cardinality(i.words) > 1),
+            phrase_starts AS (
+                SELECT l.seq, pw.key, p.pos - pw.off AS start, pw.n, count(*) AS found,
+                       max(CASE WHEN pw.off = 0 THEN p.w END) AS first_weight
+                FROM phrase_words pw JOIN lex l ON l.lexeme = pw.lexeme, unnest(l.positions, l.weights) p(pos, w)
+                GROUP BY l.seq, pw.key, p.pos - pw.off, pw.n),
             tf AS (
                 SELECT l.seq, i.key, (coalesce(array_length(l.positions, 1), 1)
                     + (@sourceWeight - 1) * coalesce(array_length(array_positions(l.weights, @sourceLabel), 1), 0))::float8 AS tf
-                FROM items i JOIN lex l ON l.lexeme = i.a WHERE i.b IS NULL
+                FROM items i JOIN lex l ON l.lexeme = i.words[1] WHERE cardinality(i.words) = 1
                 UNION ALL
-                SELECT la.seq, i.key, coalesce((SELECT sum(CASE WHEN p.w = @sourceLabel THEN @sourceWeight ELSE 1 END)
-                                                FROM unnest(la.positions, la.weights) p(pos, w) WHERE p.pos + 1 = ANY(lb.positions)), 0)::float8
-                FROM items i JOIN lex la ON la.lexeme = i.a JOIN lex lb ON lb.seq = la.seq AND lb.lexeme = i.b WHERE i.b IS NOT NULL)
+                SELECT seq, key, sum(CASE WHEN first_weight = @sourceLabel THEN @sourceWeight ELSE 1 END)::float8
+                FROM phrase_starts WHERE found = n GROUP BY seq, key)
             SELECT tf.seq, sum(greatest(ln((stats.n - df.df + 0.5) / (df.df + 0.5)), 1e-6)
                                * tf.tf * 2.2 / (tf.tf + 1.2 * (0.25 + 0.75 * cand.dl / stats.avgdl))) AS score
             FROM tf JOIN df USING (key) JOIN cand USING (seq), stats
@@ -185,7 +194,7 @@ public sealed class PostgresKnowledgeIndex(Db db, IOptions<SearchOptions> option
             GROUP BY tf.seq
             ORDER BY score DESC, tf.seq
             LIMIT @k
-            """, ChunkQueries.ScopeArgs(scope, db.Dialect, new { queries, firsts, seconds, match, k,
+            """, ChunkQueries.ScopeArgs(scope, db.Dialect, new { queries, words, lexemes, match, k,
                 sourceLabel = PostgresKeywordSyntax.SourceLabel, sourceWeight = options.Value.KeywordSourceWeight }), cancellationToken: ct));
         telemetry.KeywordSearchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("provider", "postgres"));
         return rows.Select(r => new RankedChunk(r.Seq, r.Score)).ToList();

@@ -279,7 +279,7 @@ public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options,
     public async Task<IReadOnlyList<RankedChunk>> KeywordSearchAsync(string query, int k, SearchScope scope, CancellationToken ct)
     {
         var plan = KeywordQuery.Plan(query);
-        if (plan.Terms.Count == 0) return [];
+        if (plan.IsEmpty) return [];
         var started = Stopwatch.GetTimestamp();
         await using var c = await db.OpenAsync(ct);
         var match = (await _termStats.SelectAsync(c, plan, options.Value, ct)).Fts5();
