@@ -83,8 +83,10 @@ def parse_book(path):
     return blocks
 
 
-def layout(blocks):
-    """Flow blocks into pages: list of (chapter_title, [(kind, text)]) where kind is body/head/quote."""
+def layout(blocks, wrap_heads=False):
+    """Flow blocks into pages: list of (chapter_title, [(kind, text)]) where kind is body/head/quote.
+
+    wrap_heads: break chapter titles wider than the text column over several lines (make_heldout.py)."""
     pages, cur, y, chapter = [], [], TOP, ""
 
     def new_page():
@@ -100,7 +102,12 @@ def layout(blocks):
             y -= 40
             if b[1]:
                 cur.append(("head", b[1], y)); y -= HEAD_SIZE + 8
-            cur.append(("head", b[2], y)); y -= HEAD_SIZE + 18
+            if wrap_heads:
+                for t in wrap(b[2], True, HEAD_SIZE, WIDTH):
+                    cur.append(("head", t, y)); y -= HEAD_SIZE + 4
+                y -= 14
+            else:
+                cur.append(("head", b[2], y)); y -= HEAD_SIZE + 18
             continue
         lines = wrap(b[1], False, SIZE, WIDTH) if b[0] == "p" else [
             w for l in b[1] for w in wrap(l, False, SIZE - 1, WIDTH - 16)]
@@ -166,12 +173,12 @@ def norm(s):
     return re.sub(r"\s+", " ", s.replace("\u2019", "'")).strip().lower()
 
 
-def build_questions(page_texts):
-    with open(os.path.join(ROOT, "sources", "questions.txt"), encoding="utf-8") as f:
+def build_questions(page_texts, root=ROOT, prefix="r"):
+    with open(os.path.join(root, "sources", "questions.txt"), encoding="utf-8") as f:
         raw = f.read()
     out, errors = [], []
     for n, block in enumerate([b for b in re.split(r"\n\s*\n", raw) if b.strip()], start=1):
-        q = {"id": "r%03d" % n, "question": "", "relevant": [], "answer": "", "kind": ""}
+        q = {"id": "%s%03d" % (prefix, n), "question": "", "relevant": [], "answer": "", "kind": ""}
         found = {}
         for line in block.strip().split("\n"):
             tag, _, val = line.partition(":")
@@ -197,7 +204,7 @@ def build_questions(page_texts):
         out.append(q)
     if errors:
         raise SystemExit("\n".join(errors))
-    with open(os.path.join(ROOT, "questions.jsonl"), "w", encoding="utf-8") as f:
+    with open(os.path.join(root, "questions.jsonl"), "w", encoding="utf-8") as f:
         for q in out:
             f.write(json.dumps(q, ensure_ascii=False) + "\n")
     return out
