@@ -6,13 +6,13 @@ using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using TeacherPlatform.Ai.Embeddings;
 using TeacherPlatform.Ai.Retrieval;
+using TeacherPlatform.Ai.Text;
 using TeacherPlatform.Ai.VectorIndex;
 using TeacherPlatform.Core.Persistence;
 using TeacherPlatform.Evals.Client;
 using TeacherPlatform.Evals.Datasets;
 using TeacherPlatform.Evals.Hosting;
 using TeacherPlatform.Evals.Metrics;
-using TeacherPlatform.Ingestion.Partitioning;
 
 namespace TeacherPlatform.Evals.Commands;
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using TeacherPlatform.Ai.Text;
 using TeacherPlatform.Ingestion.Extraction;
 
 namespace TeacherPlatform.Ingestion.Partitioning;

@@ -1,4 +1,4 @@
-using TeacherPlatform.Ingestion.Partitioning;
+using TeacherPlatform.Ai.Text;
 
 namespace TeacherPlatform.UnitTests.Ingestion;
 

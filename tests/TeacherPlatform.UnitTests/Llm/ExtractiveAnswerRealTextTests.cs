@@ -67,4 +67,20 @@ public sealed partial class ExtractiveAnswerRealTextTests
         Assert.True(sentences.Sum(s => s.Split(' ').Length) <= ExtractiveAnswerBuilder.MaxAnswerWords);
         Assert.Equal(sentences.Count, sentences.Distinct().Count());
     }
+
+    [Fact]
+    public void A_page_or_figure_reference_inside_a_sentence_does_not_cut_it()
+    {
+        // Jackson, Gymnastics for the Fingers and Wrist (1865): books refer to pages and figures mid-sentence.
+        const string text =
+            "Even so with the player upon a musical instrument; long continued, rapid movements wear out the muscle and shake the nerves, " +
+            "while slow exercises, however vigorously executed, invigorate and strengthen both (see p. 75, note). " +
+            "The ligaments of the knuckles are stretched by the cylinders (Fig. 3 bb), and the joints become more moveable.";
+
+        var answer = Answer("Do rapid movements on the instrument wear out the nerves more than slow exercises?", text);
+
+        Assert.Contains("invigorate and strengthen both (see p. 75, note). [1]", answer);
+        Assert.DoesNotContain("(see p. [", answer);
+        Assert.All(Sentences(answer), s => Assert.Matches(@"[.!?…][""'”)]*$", s));
+    }
 }

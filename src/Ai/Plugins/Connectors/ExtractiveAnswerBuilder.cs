@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using TeacherPlatform.Ai.Text;
 
 namespace TeacherPlatform.Ai.Connectors;
 
@@ -125,18 +126,10 @@ public static partial class ExtractiveAnswerBuilder
     /// </summary>
     internal static IEnumerable<string> SplitSentences(string text)
     {
+        // The splitter chunking uses: abbreviations ("see p. 75", "Fig. 3", "viz.") and initials end no sentence.
         foreach (var paragraph in Paragraphs(text))
-        {
-            var pending = "";
-            foreach (var piece in SentenceBreak().Split(paragraph))
-            {
-                pending = pending.Length == 0 ? piece : $"{pending} {piece}";
-                if (Abbreviation().IsMatch(pending)) continue;
-                if (Clean(pending) is { } sentence) yield return sentence;
-                pending = "";
-            }
-            if (pending.Length > 0 && Clean(pending) is { } rest) yield return rest;
-        }
+            foreach (var (start, end) in SentenceSplitter.Split(paragraph, 0, paragraph.Length))
+                if (Clean(paragraph[start..end]) is { } sentence) yield return sentence;
 
         static string? Clean(string sentence)
         {
@@ -182,8 +175,6 @@ public static partial class ExtractiveAnswerBuilder
     [GeneratedRegex(@"\n\s*\n")]
     private static partial Regex ParagraphBreak();
 
-    [GeneratedRegex(@"(?<=[.!?…][""'”’)\]]*)\s+(?=[""'“‘(\[]?[\p{Lu}\p{N}])")]
-    private static partial Regex SentenceBreak();
 
     /// <summary>Starts with a capital or digit (after an opening quote or bracket) and ends with sentence punctuation.</summary>
     [GeneratedRegex(@"^[""'“‘(]?[\p{Lu}\p{N}].*[.!?…][""'”’)]*$")]
@@ -201,8 +192,6 @@ public static partial class ExtractiveAnswerBuilder
     [GeneratedRegex(@"^(?:CHAPTER|Chapter|PART|Part)\s+[IVXLC\d]+\.?$")]
     private static partial Regex ChapterHeading();
 
-    [GeneratedRegex(@"\b(?:e\.g|i\.e|vs|cf|approx|Mr|Mrs|Ms|Dr|St|No|Op|Fig|Nos|Vol|viz|\p{Lu})\.$")]
-    private static partial Regex Abbreviation();
 
     [GeneratedRegex(@"\s*\[\d+(?:\s*[,–-]\s*\d+)*\]")]
     private static partial Regex CitationLike();

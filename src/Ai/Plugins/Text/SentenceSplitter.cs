@@ -1,4 +1,4 @@
-namespace TeacherPlatform.Ingestion.Partitioning;
+namespace TeacherPlatform.Ai.Text;
 
 /// <summary>
 /// Rule-based sentence boundaries: a terminator (. ! ? …), optional closing quotes/brackets, whitespace, then an
