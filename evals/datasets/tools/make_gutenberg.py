@@ -210,21 +210,22 @@ def build_questions(page_texts, root=ROOT, prefix="r"):
     return out
 
 
-def main():
+def build(root, books, prefix="r", blocks_for=parse_book, paginate=layout, excerpts=None):
+    """Render every book of `books` under `root` to PDF, write manifest.jsonl and questions.jsonl (ids `prefix`001...).
+
+    blocks_for(path) parses a book's text, paginate(blocks) lays it out; make_heldout.py passes its own."""
     dump = sys.argv[sys.argv.index("--pages-dump") + 1] if "--pages-dump" in sys.argv else None
-    os.makedirs(os.path.join(ROOT, "docs"), exist_ok=True)
-    manifest, page_texts, total = [], {}, 0
-    for book in BOOKS:
-        blocks = parse_book(os.path.join(ROOT, "sources", book[1]))
-        pdf, texts, streams = render(book, layout(blocks))
-        with open(os.path.join(ROOT, book[2]), "wb") as f:
+    os.makedirs(os.path.join(root, "docs"), exist_ok=True)
+    manifest, page_texts = [], {}
+    for book in books:
+        pdf, texts, streams = render(book, paginate(blocks_for(os.path.join(root, "sources", book[1]))))
+        with open(os.path.join(root, book[2]), "wb") as f:
             f.write(pdf)
-        if book[0] in EXCERPTS:
+        if excerpts and book[0] in excerpts:
             os.makedirs(EXCERPT_DIR, exist_ok=True)
             with open(os.path.join(EXCERPT_DIR, book[0] + "-excerpt.pdf"), "wb") as f:
-                f.write(finish(book[3] + " (excerpt)", book[4], [streams[i - 1] for i in EXCERPTS[book[0]]]))
+                f.write(finish(book[3] + " (excerpt)", book[4], [streams[i - 1] for i in excerpts[book[0]]]))
         page_texts[book[0]] = texts
-        total += len(texts)
         manifest.append({"id": book[0], "file": book[2], "title": book[3], "source_type": "pdf",
                          "is_public": True, "pages": len(texts)})
         if dump:
@@ -232,15 +233,22 @@ def main():
             with open(os.path.join(dump, book[0] + ".txt"), "w", encoding="utf-8") as f:
                 for i, t in enumerate(texts, start=1):
                     f.write("=== %s p%d ===\n%s\n" % (book[0], i, t))
-    with open(os.path.join(ROOT, "manifest.jsonl"), "w", encoding="utf-8") as f:
+    with open(os.path.join(root, "manifest.jsonl"), "w", encoding="utf-8") as f:
         for m in manifest:
             f.write(json.dumps(m, ensure_ascii=False) + "\n")
-    qs = build_questions(page_texts) if os.path.exists(os.path.join(ROOT, "sources", "questions.txt")) else []
+    qs = build_questions(page_texts, root=root, prefix=prefix) \
+        if os.path.exists(os.path.join(root, "sources", "questions.txt")) else []
     kinds = {}
     for q in qs:
         kinds[q["kind"]] = kinds.get(q["kind"], 0) + 1
-    print("pages: %d (%s); questions: %d %s" % (total, ", ".join("%s=%d" % (m["id"], m["pages"]) for m in manifest),
-                                                 len(qs), kinds))
+    words = [len(q["question"].split()) for q in qs] or [0]
+    print("pages: %d (%s); questions: %d %s; words per question: min %d, mean %.1f, max %d" % (
+        sum(m["pages"] for m in manifest), ", ".join("%s=%d" % (m["id"], m["pages"]) for m in manifest), len(qs), kinds,
+        min(words), sum(words) / len(words), max(words)))
+
+
+def main():
+    build(ROOT, BOOKS, excerpts=EXCERPTS)
 
 
 if __name__ == "__main__":

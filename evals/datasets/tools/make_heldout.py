@@ -15,7 +15,6 @@ Sources (evals/datasets/heldout/sources/):
 
 Usage: python3 evals/datasets/tools/make_heldout.py [--pages-dump DIR]
 """
-import json
 import os
 import sys
 
@@ -61,34 +60,8 @@ def running_heads(pages):
 
 
 def main():
-    dump = sys.argv[sys.argv.index("--pages-dump") + 1] if "--pages-dump" in sys.argv else None
-    os.makedirs(os.path.join(ROOT, "docs"), exist_ok=True)
-    manifest, page_texts = [], {}
-    for book in BOOKS:
-        pages = running_heads(mg.layout(blocks_for(os.path.join(ROOT, "sources", book[1])), wrap_heads=True))
-        pdf, texts, _ = mg.render(book, pages)
-        with open(os.path.join(ROOT, book[2]), "wb") as f:
-            f.write(pdf)
-        page_texts[book[0]] = texts
-        manifest.append({"id": book[0], "file": book[2], "title": book[3], "source_type": "pdf",
-                         "is_public": True, "pages": len(texts)})
-        if dump:
-            os.makedirs(dump, exist_ok=True)
-            with open(os.path.join(dump, book[0] + ".txt"), "w", encoding="utf-8") as f:
-                for i, t in enumerate(texts, start=1):
-                    f.write("=== %s p%d ===\n%s\n" % (book[0], i, t))
-    with open(os.path.join(ROOT, "manifest.jsonl"), "w", encoding="utf-8") as f:
-        for m in manifest:
-            f.write(json.dumps(m, ensure_ascii=False) + "\n")
-    qs = mg.build_questions(page_texts, root=ROOT, prefix="h") \
-        if os.path.exists(os.path.join(ROOT, "sources", "questions.txt")) else []
-    kinds = {}
-    for q in qs:
-        kinds[q["kind"]] = kinds.get(q["kind"], 0) + 1
-    words = [len(q["question"].split()) for q in qs]
-    print("pages: %s; questions: %d %s; words per question: min %s, mean %.1f, max %s" % (
-        ", ".join("%s=%d" % (m["id"], m["pages"]) for m in manifest), len(qs), kinds,
-        min(words) if words else 0, sum(words) / len(words) if words else 0, max(words) if words else 0))
+    mg.build(ROOT, BOOKS, prefix="h", blocks_for=blocks_for,
+             paginate=lambda blocks: running_heads(mg.layout(blocks, wrap_heads=True)))
 
 
 if __name__ == "__main__":
