@@ -83,4 +83,19 @@ public sealed partial class ExtractiveAnswerRealTextTests
         Assert.DoesNotContain("(see p. [", answer);
         Assert.All(Sentences(answer), s => Assert.Matches(@"[.!?…][""'”)]*$", s));
     }
+
+    [Fact]
+    public void A_byline_set_as_a_sentence_is_not_quoted_but_prose_naming_people_is()
+    {
+        const string text =
+            "From WALTER MACFARREN, Professor of Pianoforte in the Royal Academy of Music. " +
+            "I have carefully examined the system, and consider it calculated to give strength and flexibility to the fingers of pianists. " +
+            "Moscheles, Joachim and Benedict wrote to the author that the exercises strengthen the weak fingers.";
+
+        var answer = Answer("Which professor of piano at the Royal Academy of Music supported the system, and what does it give the fingers?", text);
+
+        Assert.DoesNotContain("From WALTER MACFARREN", answer);
+        Assert.Contains("give strength and flexibility to the fingers of pianists. [1]", answer);
+        Assert.Contains("Moscheles, Joachim and Benedict wrote to the author", answer);
+    }
 }

@@ -136,7 +136,7 @@ public static partial class ExtractiveAnswerBuilder
             var text = Whitespace().Replace(CitationLike().Replace(sentence, ""), " ").Trim();
             var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (words.Length < MinWords || words.Length > MaxWords) return null;
-            if (!WholeSentence().IsMatch(text) || text.Contains('[', StringComparison.Ordinal) || IsShouting(text)) return null;
+            if (!WholeSentence().IsMatch(text) || text.Contains('[', StringComparison.Ordinal) || IsShouting(text) || IsTitleCase(text)) return null;
             return text;
         }
     }
@@ -159,6 +159,17 @@ public static partial class ExtractiveAnswerBuilder
     /// <summary>A bare page number, a short line that is mostly capitals (running head, heading) or a chapter number.</summary>
     private static bool IsFurniture(string p) =>
         PageNumber().IsMatch(p) || (p.Split(' ').Length <= 12 && IsShouting(p)) || ChapterHeading().IsMatch(p);
+
+    /// <summary>
+    /// A byline or heading set as a sentence ("From WALTER MACFARREN, Professor of Pianoforte in the Royal Academy of
+    /// Music."): most of its words after the first start with a capital. Prose that names people stays below that.
+    /// </summary>
+    private static bool IsTitleCase(string text)
+    {
+        var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(w => w.TrimStart('"', '\'', '“', '‘', '(')).Where(w => w.Length > 0 && char.IsLetter(w[0])).ToList();
+        return words.Count >= 5 && words.Count(w => char.IsUpper(w[0])) >= words.Count * 0.6;
+    }
 
     private static bool IsShouting(string text)
     {
