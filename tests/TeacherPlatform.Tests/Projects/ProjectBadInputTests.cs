@@ -53,6 +53,37 @@ public sealed class ProjectBadInputTests(ApiFactory factory) : IClassFixture<Api
     }
 
     [Fact]
+    public async Task Confirm_refuses_a_pdf_that_inflates_past_the_extraction_limit_and_the_project_stays_pending()
+    {
+        var teacher = await factory.RegisterAsync("teacher");
+        var created = await CreateAsync(teacher, filename: "bomb.pdf");
+        // About 1 MB on the wire, 1 GiB once its content stream is inflated (the limit is 256 MB).
+        Assert.Equal(HttpStatusCode.OK, (await UploadAsync(factory.CreateClient(), created.UploadUrl, HostileInputs.FlateBombPdf(1L << 30))).StatusCode);
+
+        var problem = await (await teacher.Client.PostJsonAsync($"/api/projects/{created.Id}/confirm", new { }))
+            .AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "resource_limits_exceeded");
+        Assert.Contains("256 MB", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        await AssertStillPendingAsync(teacher, created.Id);
+    }
+
+    [Fact]
+    public async Task Confirm_refuses_a_pdf_with_more_pages_than_the_limit()
+    {
+        await using var limited = ApiFactory.With(new Dictionary<string, string?> { ["Ingestion:Limits:MaxPages"] = "2" });
+        var teacher = await limited.RegisterAsync("teacher");
+        var created = await CreateAsync(teacher, filename: "long.pdf");
+        Assert.Equal(HttpStatusCode.OK, (await UploadAsync(limited.CreateClient(), created.UploadUrl, Pdf(3))).StatusCode);
+
+        var problem = await (await teacher.Client.PostJsonAsync($"/api/projects/{created.Id}/confirm", new { }))
+            .AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "resource_limits_exceeded");
+        Assert.Contains("3 pages", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.OK, (await UploadAsync(limited.CreateClient(), created.UploadUrl, Pdf(2))).StatusCode);
+        var confirmed = await (await teacher.Client.PostJsonAsync($"/api/projects/{created.Id}/confirm", new { })).ReadJsonAsync();
+        Assert.Equal(2, confirmed["page_count"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task Create_validates_and_only_teachers_create()
     {
         var teacher = await factory.RegisterAsync("teacher");

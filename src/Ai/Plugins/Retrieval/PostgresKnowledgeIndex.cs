@@ -154,7 +154,8 @@ public sealed class PostgresKnowledgeIndex(Db db, IOptions<SearchOptions> option
         // first word), each one in the source field (weight label A) counting KeywordSourceWeight, as FTS5's bm25
         // column weights count them. Every chunk matching any item is read once (GIN index), document frequencies are
         // counted among those (a join, not a scalar subquery the planner would re-run for every scored row: 10×
-        // slower), candidates are those the caller may see.
+        // slower), candidates are those the caller may see. Phrase positions are read only in the chunks that hold the
+        // whole phrase (a quote's stop words are in nearly every candidate).
         var rows = await c.QueryAsync<(long Seq, double Score)>(new CommandDefinition($"""
             WITH items AS (
                 SELECT key, q::tsquery AS q, string_to_array(w, ' ') AS words
@@ -172,14 +173,16 @@ public sealed class PostgresKnowledgeIndex(Db db, IOptions<SearchOptions> option
             lex AS MATERIALIZED (
                 SELECT cand.seq, u.lexeme, u.positions, u.weights FROM cand, unnest(cand.tsv) u
                 WHERE u.lexeme = ANY(@lexemes::text[])),
-            phrase_words AS (
-                SELECT i.key, w.lexeme, w.off - 1 AS off, cardinality(i.words) AS n
-                FROM items i, unnest(i.words) WITH ORDINALITY AS w(lexeme, off) WHERE cardinality(i.words) > 1),
+            phrase_hits AS (
+                SELECT i.key, c.seq, i.words FROM items i JOIN cand c ON c.tsv @@ i.q WHERE cardinality(i.words) > 1),
             phrase_starts AS (
-                SELECT l.seq, pw.key, p.pos - pw.off AS start, pw.n, count(*) AS found,
-                       max(CASE WHEN pw.off = 0 THEN p.w END) AS first_weight
-                FROM phrase_words pw JOIN lex l ON l.lexeme = pw.lexeme, unnest(l.positions, l.weights) p(pos, w)
-                GROUP BY l.seq, pw.key, p.pos - pw.off, pw.n),
+                SELECT ph.seq, ph.key, pos.p - w.off AS start, cardinality(ph.words) AS n, count(*) AS found,
+                       max(CASE WHEN w.off = 1 THEN pos.weight END) AS first_weight
+                FROM phrase_hits ph
+                CROSS JOIN LATERAL unnest(ph.words) WITH ORDINALITY AS w(lexeme, off)
+                JOIN lex l ON l.seq = ph.seq AND l.lexeme = w.lexeme
+                CROSS JOIN LATERAL unnest(l.positions, l.weights) AS pos(p, weight)
+                GROUP BY ph.seq, ph.key, pos.p - w.off, cardinality(ph.words)),
             tf AS (
                 SELECT l.seq, i.key, (coalesce(array_length(l.positions, 1), 1)
                     + (@sourceWeight - 1) * coalesce(array_length(array_positions(l.weights, @sourceLabel), 1), 0))::float8 AS tf

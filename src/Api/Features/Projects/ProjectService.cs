@@ -6,6 +6,9 @@ using TeacherPlatform.Core.Errors;
 using TeacherPlatform.Core.Identity;
 using TeacherPlatform.Core.Projects;
 using TeacherPlatform.Core.Storage;
+using TeacherPlatform.Ingestion.Extraction;
+using TeacherPlatform.Ingestion.Extraction.Pdf;
+using UglyToad.PdfPig.Core;
 
 namespace TeacherPlatform.Api.Features.Projects;
 
@@ -15,7 +18,8 @@ namespace TeacherPlatform.Api.Features.Projects;
 /// </summary>
 public sealed class ProjectService(
     ProjectStore projects, ProjectAccessStore grants, UserStore users, RelationshipStore relationships, IObjectStorage storage,
-    StorageDeletionOutbox deletions, IOptions<StorageOptions> storageOptions, IOptions<ProjectOptions> options, ILogger<ProjectService> logger)
+    StorageDeletionOutbox deletions, IOptions<StorageOptions> storageOptions, IOptions<ProjectOptions> options, IOptions<ExtractionLimits> pdfLimits,
+    ILogger<ProjectService> logger)
 {
     public const string PdfContentType = "application/pdf";
     private const int SpoolBufferSize = 81920;
@@ -94,14 +98,25 @@ public sealed class ProjectService(
         }
 
         spool.Position = 0;
+        // The knowledge base's extraction limits hold here too: a small upload can inflate to gigabytes (compressed
+        // streams) or list hundreds of thousands of pages.
+        var budget = new ExtractionBudget(pdfLimits.Value, ct);
         PdfFacts facts;
         try
         {
-            facts = PdfInspector.Inspect(spool);
+            facts = PdfInspector.Inspect(spool, PdfParsing.Budgeted(budget), budget.CheckPages, budget.Checkpoint);
+            budget.ThrowIfExceeded();
         }
-        catch (CorruptPdfException ex)
+        catch (Exception ex) when (ex is CorruptPdfException or ExtractionException)
         {
-            logger.LogInformation("Project {ProjectId} upload rejected: {Reason}", id, ex.Message);
+            var exceeded = ex as ExtractionException ?? (ex.InnerException as ExtractionException);
+            if (exceeded is null && ex.InnerException is PdfDocumentStackDepthException)
+                exceeded = ExtractionBudget.Exceeded($"The PDF nests objects deeper than {pdfLimits.Value.MaxNestingDepth} levels.");
+            try { budget.ThrowIfExceeded(); }
+            catch (ExtractionException recorded) { exceeded = recorded; }
+            logger.LogInformation("Project {ProjectId} upload rejected: {Reason}", id, exceeded?.Message ?? ex.Message);
+            if (exceeded is not null)
+                throw AppProblem.Unprocessable(ExtractionErrorCodes.ResourceLimitsExceeded, $"{exceeded.Message} Upload a simpler PDF.");
             throw AppProblem.Unprocessable("corrupt_pdf", "The file starts like a PDF but cannot be read (truncated or corrupt). Upload it again.");
         }
 

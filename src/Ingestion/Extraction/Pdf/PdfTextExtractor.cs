@@ -37,10 +37,7 @@ public sealed class PdfTextExtractor : IContentExtractor
     {
         try
         {
-            // Every stream PdfPig decodes (content, fonts, object streams) is charged to the budget as it is inflated,
-            // and nesting (arrays, dictionaries, forms) is capped by PdfPig's own depth guard.
-            var parsing = new ParsingOptions { FilterProvider = new BudgetedFilterProvider(budget), MaxStackDepth = budget.Limits.MaxNestingDepth };
-            using var document = PdfDocument.Open(bytes, parsing);
+            using var document = PdfDocument.Open(bytes, PdfParsing.Budgeted(budget));
             budget.CheckPages(document.NumberOfPages);
             var pages = new List<PageLayout>(document.NumberOfPages);
             for (var number = 1; number <= document.NumberOfPages; number++)
