@@ -13,21 +13,28 @@ namespace TeacherPlatform.Tests.Projects;
 public sealed class ProjectSharingTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
     [Fact]
-    public async Task Teachers_share_with_their_students_and_other_teachers_and_grantee_admins_within_the_same_bounds()
+    public async Task Teachers_share_only_with_their_students_and_grantee_admins_within_the_same_bounds()
     {
         var owner = await factory.RegisterAsync("teacher");
         var ownStudent = await factory.RegisterAsync("student");
         var otherStudent = await factory.RegisterAsync("student");
         var colleague = await factory.RegisterAsync("teacher");
         var assistant = await factory.RegisterAsync("student");
+        var admin = await factory.AdminAsync();
         await LinkAsync(owner, ownStudent);
         await LinkAsync(owner, assistant);
         await LinkAsync(colleague, otherStudent);
         var id = await CreateReadyAsync(factory, owner);
         string Url() => $"/api/projects/{id}/access";
 
-        await (await owner.Client.PostJsonAsync(Url(), new { user_id = otherStudent.Id, permission = "view" })).AssertProblemAsync(HttpStatusCode.Forbidden, "forbidden");
-        await (await owner.Client.PostJsonAsync(Url(), new { user_id = Guid.NewGuid(), permission = "view" })).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+        // SPEC: a teacher grants only to users they have a relationship with. Another teacher's student, a teacher and an
+        // unknown id all answer 404 alike, so the endpoint tells nobody which accounts exist (nor their email).
+        foreach (var stranger in new[] { otherStudent.Id, colleague.Id, Guid.NewGuid() })
+        {
+            var problem = await (await owner.Client.PostJsonAsync(Url(), new { user_id = stranger, permission = "view" }))
+                .AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+            Assert.DoesNotContain("@", problem.ToJsonString(), StringComparison.Ordinal);
+        }
         await (await owner.Client.PostJsonAsync(Url(), new { user_id = owner.Id, permission = "view" })).AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
         await (await owner.Client.PostJsonAsync(Url(), new { user_id = ownStudent.Id, permission = "owner" })).AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
         await (await owner.Client.PostJsonAsync(Url(), new { permission = "view" })).AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
@@ -39,18 +46,19 @@ public sealed class ProjectSharingTests(ApiFactory factory) : IClassFixture<ApiF
         Assert.True(grant["active"]!.GetValue<bool>());
         var changed = await owner.Client.PostJsonAsync(Url(), new { user_id = ownStudent.Id, permission = "edit" });
         Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
-        Assert.Equal(HttpStatusCode.Created, (await owner.Client.PostJsonAsync(Url(), new { user_id = colleague.Id, permission = "view" })).StatusCode);
+        // A platform admin may share with anyone, a colleague teacher included.
+        Assert.Equal(HttpStatusCode.Created, (await admin.Client.PostJsonAsync(Url(), new { user_id = colleague.Id, permission = "view" })).StatusCode);
 
-        // A student with admin shares only where the owner could: the owner's students and teachers, not others' students.
+        // A student with admin shares only where the owner could: the owner's students, not others' students or teachers.
         await GrantAsync(owner, id, assistant, "admin");
-        await (await assistant.Client.PostJsonAsync(Url(), new { user_id = otherStudent.Id, permission = "view" })).AssertProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        await (await assistant.Client.PostJsonAsync(Url(), new { user_id = otherStudent.Id, permission = "view" })).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
         await (await assistant.Client.PostJsonAsync(Url(), new { user_id = assistant.Id, permission = "view" })).AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
         var another = await factory.RegisterAsync("teacher");
-        Assert.Equal(HttpStatusCode.Created, (await assistant.Client.PostJsonAsync(Url(), new { user_id = another.Id, permission = "edit" })).StatusCode);
+        await (await assistant.Client.PostJsonAsync(Url(), new { user_id = another.Id, permission = "edit" })).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
         Assert.Equal(HttpStatusCode.OK, (await assistant.Client.PostJsonAsync(Url(), new { user_id = ownStudent.Id, permission = "view" })).StatusCode);
 
         var list = await (await assistant.Client.GetAsync(Url())).ReadJsonAsync();
-        Assert.Equal(4, list["total"]!.GetValue<int>());
+        Assert.Equal(3, list["total"]!.GetValue<int>());
         Assert.Equal("view", list["items"]!.AsArray().Single(i => i!["user"]!["id"]!.GetValue<string>() == ownStudent.Id.ToString())!["permission"]!.GetValue<string>());
 
         // The shared project appears in each grantee's list, with their permission.

@@ -188,12 +188,14 @@ public sealed class ProjectService(
         if (request.UserId is null) v.Add("user_id", "'user_id' is required.");
         v.OneOf("permission", request.Permission, ProjectPermissions.All).ThrowIfInvalid();
 
-        var target = await users.FindByIdAsync(request.UserId!.Value, ct) ?? throw AppProblem.NotFound("User");
-        if (target.Id == access.Project.OwnerId) throw AppProblem.Validation("user_id", "The owner already has full access.");
-        if (target.Id == caller.Id) throw AppProblem.Validation("user_id", "You cannot change your own access.");
-        // Whoever grants, the target must be someone the owner could share with: a teacher (or admin), or the owner's student.
-        if (target.Role == Roles.Student && !await relationships.ExistsAsync(access.Project.OwnerId, target.Id, ct))
-            throw AppProblem.Forbidden("A project can be shared only with the owner's students or with teachers.");
+        if (request.UserId == access.Project.OwnerId) throw AppProblem.Validation("user_id", "The owner already has full access.");
+        if (request.UserId == caller.Id) throw AppProblem.Validation("user_id", "You cannot change your own access.");
+        // SPEC: a teacher may grant only to users they have a relationship with, i.e. the owner's students (a grant counts
+        // while that link lasts); platform admins to anyone. Anyone else is "not found", like an unknown id: the answer
+        // (and the grant's user, email included) must not disclose an account the granter has no link to.
+        var target = await users.FindByIdAsync(request.UserId!.Value, ct);
+        if (target is null || !(caller.IsAdmin || await relationships.ExistsAsync(access.Project.OwnerId, target.Id, ct)))
+            throw AppProblem.NotFound("User");
 
         var (grant, created) = await grants.UpsertAsync(id, target.Id, request.Permission!, caller.Id, ct);
         return (ProjectGrantResponse.From(grant), created);
