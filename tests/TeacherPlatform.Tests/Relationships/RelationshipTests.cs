@@ -99,6 +99,32 @@ public sealed class RelationshipTests(ApiFactory factory) : IClassFixture<ApiFac
     }
 
     [Fact]
+    public async Task The_list_is_paginated_like_every_list()
+    {
+        var teacher = await factory.RegisterAsync("teacher");
+        var students = new List<TestUser>();
+        for (var i = 0; i < 3; i++)
+        {
+            students.Add(await factory.RegisterAsync("student"));
+            await teacher.LinkAsync(students[^1]);
+        }
+        Assert.Equal(HttpStatusCode.Accepted, (await teacher.Client.PostJsonAsync("/api/relationships", new { student_email = "later@example.com" })).StatusCode);
+
+        var all = await (await teacher.Client.GetAsync("/api/relationships")).ReadJsonAsync();
+        Assert.Equal(4, all["total"]!.GetValue<int>());
+        Assert.Equal(1, all["page"]!.GetValue<int>());
+        Assert.Equal(20, all["page_size"]!.GetValue<int>());
+        var second = await (await teacher.Client.GetAsync("/api/relationships?page=2&page_size=3")).ReadJsonAsync();
+        Assert.Equal(4, second["total"]!.GetValue<int>());
+        Assert.Equal("pending", Assert.Single(second["items"]!.AsArray())!["status"]!.GetValue<string>());
+        Assert.Equal(3, (await (await teacher.Client.GetAsync("/api/relationships?status=active&page_size=5")).ReadJsonAsync())["total"]!.GetValue<int>());
+
+        foreach (var bad in new[] { "page=-1", "page=0", "page_size=100000", "page_size=0" })
+            await (await teacher.Client.GetAsync($"/api/relationships?{bad}")).AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        await (await teacher.Client.GetAsync("/api/relationships?page=abc")).AssertProblemAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
     public async Task Rules_repeats_self_and_students_cannot_invite()
     {
         var teacher = await factory.RegisterAsync("teacher");

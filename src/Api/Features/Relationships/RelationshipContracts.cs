@@ -16,4 +16,3 @@ public sealed record RelationshipItem(
     public static RelationshipItem From(Invitation i) => new(i.Id, i.Status, i.Teacher, null, i.StudentEmail, i.CreatedAt, null, i.ExpiresAt);
 }
 
-public sealed record RelationshipList(IReadOnlyList<RelationshipItem> Items);

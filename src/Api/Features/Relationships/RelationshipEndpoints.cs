@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using TeacherPlatform.Api.Auth;
+using TeacherPlatform.Core.Common;
 
 namespace TeacherPlatform.Api.Features.Relationships;
 
@@ -45,8 +46,9 @@ public static class RelationshipEndpoints
     public static async Task<Ok<RelationshipItem>> AcceptAsync(Guid id, Caller caller, RelationshipService service, CancellationToken ct) =>
         TypedResults.Ok(await service.AcceptAsync(id, caller, ct));
 
-    public static async Task<Ok<RelationshipList>> ListAsync(string? status, Caller caller, RelationshipService service, CancellationToken ct) =>
-        TypedResults.Ok(await service.ListAsync(status, caller, ct));
+    public static async Task<Ok<PagedList<RelationshipItem>>> ListAsync(string? status, int? page, int? page_size, Caller caller, RelationshipService service,
+        CancellationToken ct) =>
+        TypedResults.Ok(await service.ListAsync(status, page, page_size, caller, ct));
 
     public static async Task<NoContent> DeleteAsync(Guid id, Caller caller, RelationshipService service, CancellationToken ct)
     {

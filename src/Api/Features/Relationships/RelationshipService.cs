@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using TeacherPlatform.Api.Auth;
 using TeacherPlatform.Core.Authorization;
+using TeacherPlatform.Core.Common;
 using TeacherPlatform.Core.Errors;
 using TeacherPlatform.Core.Identity;
 
@@ -40,18 +41,20 @@ public sealed class RelationshipService(UserStore users, RelationshipStore store
         return RelationshipItem.From(relationship);
     }
 
-    public async Task<RelationshipList> ListAsync(string? status, Caller caller, CancellationToken ct)
+    /// <summary>Active relationships, then pending invitations, paginated like every list (SPEC: page, page_size ≤ 100).</summary>
+    public async Task<PagedList<RelationshipItem>> ListAsync(string? status, int? page, int? pageSize, Caller caller, CancellationToken ct)
     {
         var v = new Validator();
         if (status is not null) v.OneOf("status", status, RelationshipStatus.All);
         v.ThrowIfInvalid();
+        var paging = PageRequest.From(page, pageSize);
         var me = await CurrentUserAsync(caller, ct);
         var items = new List<RelationshipItem>();
         if (status is null or RelationshipStatus.Active)
             items.AddRange((await store.ListActiveAsync(me.Id, ct)).Select(RelationshipItem.From));
         if (status is null or RelationshipStatus.Pending)
             items.AddRange((await store.ListPendingAsync(me, ct)).Select(RelationshipItem.From));
-        return new RelationshipList(items);
+        return new PagedList<RelationshipItem>(items.Skip(paging.Offset).Take(paging.PageSize).ToList(), paging.Page, paging.PageSize, items.Count);
     }
 
     public async Task DeleteAsync(Guid id, Caller caller, CancellationToken ct)
