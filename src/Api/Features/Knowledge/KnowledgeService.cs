@@ -93,7 +93,8 @@ public sealed class KnowledgeService(
         var doc = await GetManageableAsync(caller, id, ct);
         // Rows first (chunks and jobs cascade, a running job loses its lease and stops) with the file queued in the
         // same transaction; then the file goes now, or on the cleanup job's retry.
-        var (_, file) = await documents.DeleteAsync(doc.Id, ct);
+        var (deleted, file) = await documents.DeleteAsync(doc.Id, ct);
+        if (!deleted) throw AppProblem.NotFound("Document"); // a concurrent delete won: one 204, the rest 404
         index.ForgetDocument(doc.Id);
         if (file is not null) await deletions.TryDeleteAsync(file, CancellationToken.None);
     }
