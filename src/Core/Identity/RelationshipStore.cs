@@ -160,15 +160,18 @@ public sealed class RelationshipStore(Db db, TimeProvider clock)
         return rows.Select(r => r.ToModel()).ToList();
     }
 
-    /// <summary>Unexpired invitations sent by <paramref name="user"/> or addressed to them (by id or email).</summary>
+    /// <summary>
+    /// Unexpired invitations sent by <paramref name="user"/> or, when they are a student, addressed to them (by id or
+    /// email): only a student can accept one, so a teacher invited by email does not see it.
+    /// </summary>
     public async Task<IReadOnlyList<Invitation>> ListPendingAsync(User user, CancellationToken ct = default)
     {
         await using var c = await db.OpenAsync(ct);
         var rows = await c.QueryAsync<InvitationRow>(new CommandDefinition($"""
             {SelectInvitation}
-            WHERE i.expires_at > @now AND (i.teacher_id = @id OR i.student_id = @id OR i.student_email_normalized = @email)
+            WHERE i.expires_at > @now AND (i.teacher_id = @id OR (@isStudent AND (i.student_id = @id OR i.student_email_normalized = @email)))
             ORDER BY i.created_at, i.id
-            """, new { id = user.Id, email = user.EmailNormalized, now = clock.GetUtcNow() }, cancellationToken: ct));
+            """, new { id = user.Id, email = user.EmailNormalized, isStudent = user.Role == Roles.Student, now = clock.GetUtcNow() }, cancellationToken: ct));
         return rows.Select(r => r.ToModel()).ToList();
     }
 

@@ -125,6 +125,19 @@ public sealed class RelationshipTests(ApiFactory factory) : IClassFixture<ApiFac
     }
 
     [Fact]
+    public async Task An_invitation_to_a_teachers_email_is_listed_only_to_its_sender()
+    {
+        var teacher = await factory.RegisterAsync("teacher");
+        var colleague = await factory.RegisterAsync("teacher");
+        var sent = await (await teacher.Client.PostJsonAsync("/api/relationships", new { student_email = colleague.Email })).ReadJsonAsync();
+
+        // Only a student can accept, so the colleague neither sees nor accepts it; the sender still sees it pending.
+        Assert.Empty((await (await colleague.Client.GetAsync("/api/relationships?status=pending")).ReadJsonAsync())["items"]!.AsArray());
+        Assert.Equal(sent["id"]!.GetValue<string>(),
+            Assert.Single((await (await teacher.Client.GetAsync("/api/relationships?status=pending")).ReadJsonAsync())["items"]!.AsArray())!["id"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Rules_repeats_self_and_students_cannot_invite()
     {
         var teacher = await factory.RegisterAsync("teacher");
