@@ -24,6 +24,24 @@ public sealed partial class Validator
         return this;
     }
 
+    /// <summary>
+    /// A single-line name shown to other people (title, display name, file name): required, with at least one visible
+    /// character (not only spaces or invisible format characters such as U+200B), and no control characters or bidi
+    /// embeddings/overrides (U+202A–U+202E), which make a name display as something else.
+    /// </summary>
+    public Validator Name(string field, string? value, int maxLength = 200)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return Required(field, value, maxLength);
+        if (!value.EnumerateRunes().Any(IsVisible)) return Add(field, $"'{field}' is required.");
+        if (value.Any(c => char.IsControl(c) || c is >= '\u202A' and <= '\u202E'))
+            Add(field, $"'{field}' must not contain control characters or text-direction overrides.");
+        return Required(field, value, maxLength);
+
+        static bool IsVisible(System.Text.Rune r) => !System.Text.Rune.IsWhiteSpace(r) && !System.Text.Rune.IsControl(r)
+            && System.Text.Rune.GetUnicodeCategory(r) is not (System.Globalization.UnicodeCategory.Format or System.Globalization.UnicodeCategory.NonSpacingMark
+                or System.Globalization.UnicodeCategory.EnclosingMark or System.Globalization.UnicodeCategory.SpaceSeparator);
+    }
+
     public Validator Optional(string field, string? value, int maxLength)
     {
         if (value is not null && value.Length > maxLength) Add(field, $"'{field}' must be at most {maxLength} characters.");

@@ -24,6 +24,9 @@ public sealed class AuthValidationTests(ApiFactory factory) : IClassFixture<ApiF
         { """{"email":"a@b.com","password":"Correct-Horse-7","display_name":"x","role":"admin"}""", "role" },
         { $$"""{"email":"a@b.com","password":"Correct-Horse-7","display_name":"{{new string('x', 101)}}","role":"teacher"}""", "display_name" },
         { $$"""{"email":"{{new string('a', 250)}}@b.com","password":"Correct-Horse-7","display_name":"x","role":"teacher"}""", "email" },
+        { """{"email":"a@b.com","password":"Correct-Horse-7","display_name":"\u200b\u200b","role":"teacher"}""", "display_name" },
+        { """{"email":"a@b.com","password":"Correct-Horse-7","display_name":"Ann\u0007","role":"teacher"}""", "display_name" },
+        { """{"email":"a@b.com","password":"Correct-Horse-7","display_name":"gpj.\u202eexe","role":"teacher"}""", "display_name" },
         { "[]", "body" },
         { "", "body" },
     };

@@ -95,9 +95,14 @@ public sealed class ProjectBadInputTests(ApiFactory factory) : IClassFixture<Api
         Assert.NotNull(problem["errors"]!["filename"]);
         Assert.NotNull(problem["errors"]!["description"]);
         await (await teacher.Client.PostRawAsync("/api/projects", "{\"title\": 5")).AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        // Names others see must show something and cannot hide or reverse text.
+        foreach (var title in new[] { "\u202e", "\u200b\u2060", "Etude\u0001", "Nocturne\u202e" })
+            Assert.NotNull((await (await teacher.Client.PostJsonAsync("/api/projects", new { title, filename = "a.pdf" }))
+                .AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed"))["errors"]!["title"]);
+        Assert.Equal(HttpStatusCode.Created, (await teacher.Client.PostJsonAsync("/api/projects", new { title = "Étude \u05E9\u05DC\u05D5\u05DD Op. 10", filename = "a.pdf" })).StatusCode);
         await (await teacher.Client.GetAsync("/api/projects?page_size=1000")).AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
         await (await teacher.Client.PatchJsonAsync($"/api/projects/{Guid.NewGuid()}", new { title = "x" })).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
-        Assert.Equal(0, (await (await teacher.Client.GetAsync("/api/projects")).ReadJsonAsync())["total"]!.GetValue<int>());
+        Assert.Equal(1, (await (await teacher.Client.GetAsync("/api/projects")).ReadJsonAsync())["total"]!.GetValue<int>());
     }
 
     public static TheoryData<string, string> BadAnnotations => new()

@@ -20,7 +20,7 @@ public sealed class AuthService(
     {
         var v = new Validator();
         v.Email("email", request.Email);
-        v.Required("display_name", request.DisplayName, 100);
+        v.Name("display_name", request.DisplayName, 100);
         if (request.Role == Roles.Admin) v.Add("role", "Administrators cannot self-register.");
         else v.OneOf("role", request.Role, Roles.SelfRegistrable);
         ValidatePassword(v, request.Password, request.Email);

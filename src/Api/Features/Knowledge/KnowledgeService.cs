@@ -19,7 +19,7 @@ public sealed class KnowledgeService(
     public async Task<CreateKnowledgeResponse> CreateAsync(Caller caller, CreateKnowledgeRequest request, CancellationToken ct)
     {
         var v = new Validator();
-        v.Required("title", request.Title, 200);
+        v.Name("title", request.Title, 200);
         v.OneOf("source_type", request.SourceType, SourceTypes.All);
         var type = request.SourceType;
         var needsUpload = type != SourceTypes.Web || string.IsNullOrWhiteSpace(request.SourceUrl);
@@ -32,7 +32,7 @@ public sealed class KnowledgeService(
         }
         if (needsUpload && type is not null && KnowledgeFiles.ExtensionsFor(type) is { Count: > 0 } allowed)
         {
-            v.Required("filename", request.Filename, 255);
+            v.Name("filename", request.Filename, 255);
             if (request.Filename is { Length: > 0 and <= 255 } name)
             {
                 if (name.IndexOfAny(['/', '\\', '\0']) >= 0) v.Add("filename", "'filename' must be a plain file name.");

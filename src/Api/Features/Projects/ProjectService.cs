@@ -42,7 +42,7 @@ public sealed class ProjectService(
         // The role rule is the endpoint's TeacherOrAdmin policy; checked again for callers other than the endpoint.
         if (!RoleRules.MayCreateProjects(caller.Role)) throw AppProblem.Forbidden("Only teachers can create projects.");
         var v = new Validator();
-        v.Required("title", request.Title, 200).Optional("description", request.Description, 4000).Required("filename", request.Filename, 255);
+        v.Name("title", request.Title, 200).Optional("description", request.Description, 4000).Name("filename", request.Filename, 255);
         if (request.Filename is { } f && f.Any(c => char.IsControl(c) || c is '/' or '\\' or '"'))
             v.Add("filename", "'filename' must be a plain file name (no path separators, quotes or control characters).");
         v.ThrowIfInvalid();
@@ -164,7 +164,7 @@ public sealed class ProjectService(
     {
         var access = await RequireAsync(id, caller, ProjectAccessLevel.Admin, ct);
         var v = new Validator();
-        if (request.Title is not null) v.Required("title", request.Title, 200);
+        if (request.Title is not null) v.Name("title", request.Title, 200);
         v.Optional("description", request.Description, 4000).ThrowIfInvalid();
         var title = request.Title?.Trim() ?? access.Project.Title;
         var description = request.Description is null ? access.Project.Description : Blank(request.Description);
