@@ -157,6 +157,13 @@ public sealed class KnowledgeFlowTests(ApiFactory factory) : IClassFixture<ApiFa
         Assert.Equal("failed", pngStatus["status"]!.GetValue<string>());
         Assert.Equal("unsupported_media_type", pngStatus["error"]!["code"]!.GetValue<string>());
 
+        // Random bytes behind a UTF-32 byte-order mark, labelled as text: not indexed as a page of U+FFFD.
+        var noise = await teacher.CreateAsync("Not text", "text", "notes.txt");
+        await factory.UploadAsync(noise, [0xFF, 0xFE, 0x00, 0x00, .. Enumerable.Range(0, 4096).Select(i => (byte)((i * 7919 + 13) % 251))], "text/plain");
+        var noiseId = noise["document"]!["id"]!.GetValue<string>();
+        await teacher.Client.PostAsync($"/api/knowledge/{noiseId}/process", null);
+        Assert.Equal("unsupported_media_type", (await teacher.WaitForAsync(noiseId))["error"]!["code"]!.GetValue<string>());
+
         var truncated = await teacher.CreateAsync("Truncated", "pdf", "cut.pdf");
         var bytes = TestDocuments.Pdf(TestDocuments.PedagogyBook);
         await factory.UploadAsync(truncated, bytes[..(bytes.Length / 2)], "application/pdf");
