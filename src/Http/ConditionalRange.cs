@@ -16,11 +16,31 @@ public abstract record RangeOutcome
 
 /// <summary>
 /// Conditional and range requests for one stored file with a strong ETag, the same at the API and at the edge:
-/// If-None-Match → 304 (weak comparison), one range → 206, unsatisfiable → 416 with <c>Content-Range: bytes */size</c>,
-/// several or malformed ranges or a stale If-Range → the whole file (RFC 9110 allows ignoring Range).
+/// If-Match / If-Unmodified-Since not met → 412, If-None-Match → 304 (weak comparison), one range → 206, unsatisfiable
+/// → 416 with <c>Content-Range: bytes */size</c>, several or malformed ranges or a stale If-Range → the whole file
+/// (RFC 9110 allows ignoring Range).
 /// </summary>
 public static class ConditionalRange
 {
+    /// <summary>
+    /// RFC 9110 §13.2.2, first two steps: If-Match (strong comparison, <c>*</c> matches the existing file), or else
+    /// If-Unmodified-Since against <paramref name="lastModified"/> (whole seconds, as HTTP dates carry).
+    /// True when the precondition fails and the answer is 412.
+    /// </summary>
+    public static bool PreconditionFails(HttpRequest request, EntityTagHeaderValue etag, DateTimeOffset? lastModified)
+    {
+        var typed = request.GetTypedHeaders();
+        if (typed.IfMatch is { Count: > 0 } ifMatch)
+            return !ifMatch.Any(t => t.Equals(EntityTagHeaderValue.Any) || t.Compare(etag, useStrongComparison: true));
+        return typed.IfUnmodifiedSince is { } since && lastModified is { } modified
+            && modified.AddTicks(-(modified.Ticks % TimeSpan.TicksPerSecond)) > since;
+    }
+
+    /// <summary>The 412 answer, with a problem+json body.</summary>
+    public static Task WritePreconditionFailedAsync(HttpContext http) =>
+        HttpProblems.WriteAsync(http, StatusCodes.Status412PreconditionFailed, "precondition_failed", "Precondition failed",
+            "The file is not the version the request's If-Match or If-Unmodified-Since names.");
+
     public static bool IfNoneMatchHits(HttpRequest request, EntityTagHeaderValue etag)
     {
         var header = request.GetTypedHeaders().IfNoneMatch;

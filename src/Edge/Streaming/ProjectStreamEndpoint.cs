@@ -61,6 +61,14 @@ public static class ProjectStreamEndpoint
         var request = http.Request;
         var response = http.Response;
         var etag = EntityTagHeaderValue.Parse(obj.ETag);
+        var lastModified = DateTimeOffset.TryParse(obj.LastModified, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : (DateTimeOffset?)null;
+        if (ConditionalRange.PreconditionFails(request, etag, lastModified))
+        {
+            SetValidators(response, obj);
+            await ConditionalRange.WritePreconditionFailedAsync(http);
+            return;
+        }
         if (ConditionalRange.IfNoneMatchHits(request, etag))
         {
             SetValidators(response, obj);

@@ -68,6 +68,10 @@ public sealed class EdgeStreamTests
             ("if-none-match other", HttpMethod.Get, h => h.IfNoneMatch.Add(new EntityTagHeaderValue("\"other\""))),
             ("if-range fresh", HttpMethod.Get, h => { h.Range = new RangeHeaderValue(0, 9); h.IfRange = new RangeConditionHeaderValue(etag); }),
             ("if-range stale", HttpMethod.Get, h => { h.Range = new RangeHeaderValue(0, 9); h.IfRange = new RangeConditionHeaderValue("\"stale\""); }),
+            ("if-match", HttpMethod.Get, h => h.IfMatch.Add(new EntityTagHeaderValue(etag))),
+            ("if-match other", HttpMethod.Get, h => h.IfMatch.Add(new EntityTagHeaderValue("\"other\""))),
+            ("if-unmodified-since past", HttpMethod.Get, h => h.IfUnmodifiedSince = new DateTimeOffset(1970, 1, 1, 0, 0, 0, TimeSpan.Zero)),
+            ("if-unmodified-since future", HttpMethod.Get, h => h.IfUnmodifiedSince = new DateTimeOffset(2100, 1, 1, 0, 0, 0, TimeSpan.Zero)),
         };
         foreach (var (name, method, headers) in cases)
         {

@@ -116,6 +116,23 @@ public abstract class ProjectFlowTests
             Assert.Empty(await notModified.Content.ReadAsByteArrayAsync());
             Assert.Equal(etag, notModified.Headers.ETag);
         }
+        // Preconditions (RFC 9110): a client that names another version, or a date before the file's, gets 412.
+        using (var otherVersion = new HttpRequestMessage(HttpMethod.Get, $"/api/projects/{created.Id}/stream"))
+        {
+            otherVersion.Headers.IfMatch.Add(new EntityTagHeaderValue("\"nope\""));
+            await (await student.Client.SendAsync(otherVersion)).AssertProblemAsync(HttpStatusCode.PreconditionFailed, "precondition_failed");
+        }
+        using (var sameVersion = new HttpRequestMessage(HttpMethod.Get, $"/api/projects/{created.Id}/stream"))
+        {
+            sameVersion.Headers.IfMatch.Add(etag!);
+            sameVersion.Headers.IfUnmodifiedSince = new DateTimeOffset(1970, 1, 1, 0, 0, 0, TimeSpan.Zero); // ignored when If-Match is present
+            Assert.Equal(pdf, await (await student.Client.SendAsync(sameVersion)).Content.ReadAsByteArrayAsync());
+        }
+        using (var tooOld = new HttpRequestMessage(HttpMethod.Get, $"/api/projects/{created.Id}/stream"))
+        {
+            tooOld.Headers.IfUnmodifiedSince = new DateTimeOffset(1970, 1, 1, 0, 0, 0, TimeSpan.Zero);
+            await (await student.Client.SendAsync(tooOld)).AssertProblemAsync(HttpStatusCode.PreconditionFailed, "precondition_failed");
+        }
         using (var beyond = new HttpRequestMessage(HttpMethod.Get, $"/api/projects/{created.Id}/stream"))
         {
             beyond.Headers.Range = new RangeHeaderValue(pdf.Length, null);

@@ -29,6 +29,11 @@ public static class ProjectStreaming
         response.Headers.AcceptRanges = "bytes";
         response.Headers.LastModified = info.LastModified.ToString("R", CultureInfo.InvariantCulture);
 
+        if (ConditionalRange.PreconditionFails(request, etag, info.LastModified))
+        {
+            await ConditionalRange.WritePreconditionFailedAsync(http);
+            return;
+        }
         if (ConditionalRange.IfNoneMatchHits(request, etag))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
