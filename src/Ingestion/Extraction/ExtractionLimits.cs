@@ -90,6 +90,9 @@ public sealed class ExtractionBudget(ExtractionLimits limits, CancellationToken 
         if (Limits.MaxExtractionTime > TimeSpan.Zero && Stopwatch.GetElapsedTime(_started) > Limits.MaxExtractionTime) throw Fail(TimeExceeded(Limits));
     }
 
+    /// <summary>The first limit passed, if any (a parser may have swallowed the exception thrown for it).</summary>
+    public ExtractionException? ExceededLimit => _exceeded;
+
     public void ThrowIfExceeded()
     {
         if (_exceeded is { } exceeded) throw exceeded;

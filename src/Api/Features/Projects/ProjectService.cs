@@ -8,7 +8,6 @@ using TeacherPlatform.Core.Projects;
 using TeacherPlatform.Core.Storage;
 using TeacherPlatform.Ingestion.Extraction;
 using TeacherPlatform.Ingestion.Extraction.Pdf;
-using UglyToad.PdfPig.Core;
 
 namespace TeacherPlatform.Api.Features.Projects;
 
@@ -43,8 +42,8 @@ public sealed class ProjectService(
         if (!RoleRules.MayCreateProjects(caller.Role)) throw AppProblem.Forbidden("Only teachers can create projects.");
         var v = new Validator();
         v.Name("title", request.Title, 200).Optional("description", request.Description, 4000).Name("filename", request.Filename, 255);
-        if (request.Filename is { } f && f.Any(c => char.IsControl(c) || c is '/' or '\\' or '"'))
-            v.Add("filename", "'filename' must be a plain file name (no path separators, quotes or control characters).");
+        if (request.Filename is { } f && f.Any(c => c is '/' or '\\' or '"'))
+            v.Add("filename", "'filename' must be a plain file name (no path separators or quotes).");
         v.ThrowIfInvalid();
 
         var lifetime = options.Value.UploadUrlLifetime;
@@ -109,11 +108,7 @@ public sealed class ProjectService(
         }
         catch (Exception ex) when (ex is CorruptPdfException or ExtractionException)
         {
-            var exceeded = ex as ExtractionException ?? (ex.InnerException as ExtractionException);
-            if (exceeded is null && ex.InnerException is PdfDocumentStackDepthException)
-                exceeded = ExtractionBudget.Exceeded($"The PDF nests objects deeper than {pdfLimits.Value.MaxNestingDepth} levels.");
-            try { budget.ThrowIfExceeded(); }
-            catch (ExtractionException recorded) { exceeded = recorded; }
+            var exceeded = PdfParsing.LimitExceeded(budget, ex);
             logger.LogInformation("Project {ProjectId} upload rejected: {Reason}", id, exceeded?.Message ?? ex.Message);
             if (exceeded is not null)
                 throw AppProblem.Unprocessable(ExtractionErrorCodes.ResourceLimitsExceeded, $"{exceeded.Message} Upload a simpler PDF.");

@@ -1,4 +1,5 @@
 using UglyToad.PdfPig;
+using UglyToad.PdfPig.Core;
 
 namespace TeacherPlatform.Ingestion.Extraction.Pdf;
 
@@ -11,4 +12,15 @@ public static class PdfParsing
     /// </summary>
     public static ParsingOptions Budgeted(ExtractionBudget budget) =>
         new() { FilterProvider = new BudgetedFilterProvider(budget), MaxStackDepth = budget.Limits.MaxNestingDepth };
+
+    /// <summary>
+    /// The limit a failed parse ran into, or null when the PDF is simply unreadable: the budget's own record (PdfPig may
+    /// wrap or swallow what the budget threw), or PdfPig's depth guard, which fires before any budget check.
+    /// </summary>
+    public static ExtractionException? LimitExceeded(ExtractionBudget budget, Exception failure) =>
+        budget.ExceededLimit
+        ?? failure as ExtractionException ?? failure.InnerException as ExtractionException
+        ?? (failure is PdfDocumentStackDepthException || failure.InnerException is PdfDocumentStackDepthException
+            ? ExtractionBudget.Exceeded($"The PDF nests objects deeper than {budget.Limits.MaxNestingDepth} levels.")
+            : null);
 }
