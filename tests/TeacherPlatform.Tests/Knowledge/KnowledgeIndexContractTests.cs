@@ -277,6 +277,43 @@ public abstract class KnowledgeIndexContractTests : IAsyncLifetime
         Assert.Equal(new[] { chunks[1].Text, chunks[4].Text }.Order(), hits.Take(2).Select(h => bySeq[h.Seq]).Order());
     }
 
+    [Fact]
+    public async Task Other_spellings_the_book_prints_find_its_passages_compounds_hyphens_and_chapter_numerals()
+    {
+        (string Text, string Source)[] chunks =
+        [
+            ("Rest the hand on the key-board without pressing; the fore-arm stays loose.", ""),
+            ("A key signature of three flats; the board of the instrument is of spruce.", ""),
+            ("The wrist must be exercised apart from the fingers, for it carries the whole hand.", "CHAPTER III."),
+            ("The wrist is the subject of another chapter, which describes three exercises.", "CHAPTER V."),
+            ("Practise the pianoforte every morning before breakfast.", ""),
+            ("A keyboard player practises scales on the piano-forte.", ""),
+        ];
+        var doc = await CreateDocumentAsync(isPublic: false);
+        await Index.ReplaceDocumentChunksAsync(doc, await TextChunksAsync(doc, chunks.Select(c => c.Text).ToArray(), chunks.Select(c => c.Source).ToArray()),
+            null, CancellationToken.None);
+        var scope = new SearchScope(_teacher);
+
+        async Task<List<string>> TextsAsync(string question)
+        {
+            var hits = await Index.KeywordSearchAsync(question, 10, scope, CancellationToken.None);
+            var bySeq = (await Index.GetChunksAsync(hits.Select(h => h.Seq).ToList(), CancellationToken.None)).ToDictionary(d => d.Seq, d => d.Text);
+            return hits.Select(h => bySeq[h.Seq]).ToList();
+        }
+
+        // "forearm" is in no chunk; "fore-arm" is, and its parts' phrase is what matches it.
+        Assert.Equal(chunks[0].Text, (await TextsAsync("Why does my forearm ache?")).First());
+        // A word the corpus does write is searched as written: no split ("keyboard" is in a chunk here).
+        Assert.Equal([chunks[5].Text], await TextsAsync("keyboard"));
+        // A hyphenated spelling in the question also finds the closed-up one ("piano-forte" → "pianoforte").
+        Assert.Contains(chunks[4].Text, await TextsAsync("How often should I practise the piano-forte?"));
+        // "chapter three" finds the section headed CHAPTER III. first, not the one that merely says "three" or "chapter".
+        Assert.Equal(chunks[2].Text, (await TextsAsync("What does chapter three say about the wrist?")).First());
+        Assert.Equal(chunks[2].Text, (await TextsAsync("What does the third chapter say about the wrist?")).First());
+        // A numbered part the corpus never writes adds nothing, and alone it finds nothing.
+        Assert.Empty(await TextsAsync("chapter 9"));
+    }
+
     private double SourceWeight => Factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SearchOptions>>().Value.KeywordSourceWeight;
 
     /// <summary>

@@ -32,6 +32,28 @@ public sealed class RetrievalPolicyTests
     }
 
     [Fact]
+    public void Hyphenated_words_and_numbered_parts_give_their_other_spellings()
+    {
+        Assert.Equal(["forearm", "keyboard", "chapter 3", "chapter iii", "chapter 4", "chapter iv", "chapter four"],
+            KeywordQuery.SpellingVariants("In chapter three the fore-arm and the key\u2010board come up, and in the 4th chapter."));
+        Assert.Equal(["lesson xii", "lesson twelve"], KeywordQuery.SpellingVariants("lesson 12"));
+        Assert.Equal(["chapter 2", "chapter two"], KeywordQuery.SpellingVariants("What does Chapter II say?"));
+        // Roman "i" never: "in this chapter I shall…" is in every book. Numbers beyond 50 and unnamed numbers are left alone.
+        Assert.Equal(["chapter 1"], KeywordQuery.SpellingVariants("What is in chapter one?"));
+        Assert.Empty(KeywordQuery.SpellingVariants("I practise 3 hours, page 51, in chapter 99 of my life."));
+        // The variants are OR-ed like the question's own words, never as operators.
+        Assert.EndsWith(" OR \"chapter 3\" OR \"chapter iii\"", KeywordQuery.Fts5("chapter three"));
+    }
+
+    [Fact]
+    public void A_closed_compound_is_split_into_parts_of_three_letters_or_more()
+    {
+        Assert.Equal(["key board", "keyb oard", "keybo ard"], KeywordQuery.CompoundSplits("keyboard"));
+        Assert.Empty(KeywordQuery.CompoundSplits("legato"[..5]));
+        Assert.Empty(KeywordQuery.CompoundSplits("mp3player"));
+    }
+
+    [Fact]
     public void A_quoted_passage_is_searched_as_one_exact_phrase_with_its_stop_words()
     {
         const string q = "My teacher wrote \"play as if in the presence of a master\" on my sheet. What does it refer to?";

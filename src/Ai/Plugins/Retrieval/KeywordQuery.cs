@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace TeacherPlatform.Ai.Retrieval;
 
@@ -11,9 +12,11 @@ namespace TeacherPlatform.Ai.Retrieval;
 /// Text the student put in double quotes ("play as if in the presence of a master") is searched as an exact phrase,
 /// stop words included: students quote the book, and the quote names the passage better than any of its words.
 /// </summary>
-public static class KeywordQuery
+public static partial class KeywordQuery
 {
     private const int MaxTerms = 32;
+    private const int MaxVariants = 8;
+    private const int MinCompoundPart = 3;
     private const int MaxPhrases = 8;
     private const int MaxQuoted = 3;
     private const int MaxQuotedWords = 16;
@@ -92,7 +95,49 @@ public static class KeywordQuery
     public static string? WebSearch(string query) => Plan(query).WebSearch();
 
     /// <summary>The question's terms and phrases, before any selection by document frequency.</summary>
-    public static KeywordPlan Plan(string query) => new(Terms(query), Phrases(query), Quoted(query));
+    public static KeywordPlan Plan(string query) => new(Terms(query), Phrases(query), Quoted(query), SpellingVariants(query));
+
+    /// <summary>
+    /// Other spellings of what the question writes, which the corpus may use instead: a hyphenated word closed up
+    /// ("key-board" → "keyboard"; the index splits at the hyphen, so the hyphenated spelling is already the question's
+    /// words and their phrase), and a numbered part in the other ways books number it ("chapter three", "chapter 3",
+    /// "third chapter" → "chapter 3", "chapter iii", "chapter three"). Candidates only: the search
+    /// keeps those the corpus contains. Roman "i" is never produced: "in this chapter I shall…" is everywhere.
+    /// </summary>
+    public static IReadOnlyList<string> SpellingVariants(string query)
+    {
+        var variants = new List<string>();
+        var normalized = query.Normalize(NormalizationForm.FormKC);
+        foreach (var m in HyphenatedWord().EnumerateMatches(normalized))
+        {
+            var joined = new string(normalized.AsSpan(m.Index, m.Length).ToString().Where(char.IsLetter).Select(char.ToLowerInvariant).ToArray());
+            if (joined.Length <= 64) variants.Add(joined);
+        }
+
+        var words = Words(query).Select(w => w.Text).ToList();
+        for (var i = 0; i + 1 < words.Count; i++)
+        {
+            var (part, n) = NumberedPart.Parse(words[i], words[i + 1]);
+            if (part is null) continue;
+            var original = $"{words[i]} {words[i + 1]}";
+            variants.AddRange(NumberedPart.Spellings(part, n).Where(v => v != original));
+        }
+        return variants.Distinct(StringComparer.Ordinal).Take(MaxVariants).ToList();
+    }
+
+    /// <summary>
+    /// Ways to write <paramref name="term"/> as two words, for a closed compound the corpus only spells open or
+    /// hyphenated ("keyboard" → "key board", which matches "key-board"): each split into parts of at least three letters.
+    /// </summary>
+    public static IEnumerable<string> CompoundSplits(string term)
+    {
+        if (term.Length < 2 * MinCompoundPart || !term.All(char.IsLetter)) yield break;
+        for (var i = MinCompoundPart; i <= term.Length - MinCompoundPart; i++)
+            yield return $"{term[..i]} {term[i..]}";
+    }
+
+    [GeneratedRegex(@"\p{L}+(?:[-\u2010]\p{L}+)+")]
+    private static partial Regex HyphenatedWord();
 
     /// <summary>
     /// Keeps the terms worth OR-ing for a long question. BM25's idf, ln((N − n + 0.5) / (n + 0.5)), is ≤ 0 once a term is in
@@ -100,7 +145,8 @@ public static class KeywordQuery
     /// candidate: it is dropped (above <paramref name="maxDocFraction"/> of the corpus). A term no chunk contains matches
     /// nothing and is dropped. Of the rest the <paramref name="maxTerms"/> rarest are kept (the largest idf, i.e. most of
     /// the score), in question order; phrases are kept only when both their words are, quoted passages always (a quote is
-    /// rare by nature, and its frequent words are what make it a quote). If nothing would be left, the rarest
+    /// rare by nature, and its frequent words are what make it a quote), other spellings always (they were kept because
+    /// the corpus writes them). If nothing would be left, the rarest
     /// matching term stays; if no term matches at all, the plan is unchanged (it finds nothing either way).
     /// </summary>
     public static KeywordPlan Select(KeywordPlan plan, Func<string, long> docFrequency, long corpusSize, int maxTerms, double maxDocFraction)
@@ -147,13 +193,17 @@ public static class KeywordQuery
 /// Keyword terms, adjacent-word phrases and quoted passages of a question, rendered for either provider's full-text syntax.
 /// A phrase is its words joined by single spaces (letters and digits only, so no operator can be injected).
 /// </summary>
-public sealed record KeywordPlan(IReadOnlyList<string> Terms, IReadOnlyList<string> Phrases, IReadOnlyList<string>? Quoted = null)
+public sealed record KeywordPlan(
+    IReadOnlyList<string> Terms, IReadOnlyList<string> Phrases, IReadOnlyList<string>? Quoted = null, IReadOnlyList<string>? Variants = null)
 {
-    /// <summary>Adjacent-word phrases, then quoted passages: every multi-word item the query ORs.</summary>
-    public IEnumerable<string> AllPhrases => Phrases.Concat(Quoted ?? []);
+    /// <summary>
+    /// Adjacent-word phrases, quoted passages and other spellings (one word or several): every item the query ORs
+    /// besides its own terms.
+    /// </summary>
+    public IEnumerable<string> AllPhrases => Phrases.Concat(Quoted ?? []).Concat(Variants ?? []);
 
-    /// <summary>Nothing to search: no term and no quoted passage.</summary>
-    public bool IsEmpty => Terms.Count == 0 && (Quoted ?? []).Count == 0;
+    /// <summary>Nothing to search: no term, no quoted passage and no other spelling.</summary>
+    public bool IsEmpty => Terms.Count == 0 && (Quoted ?? []).Count == 0 && (Variants ?? []).Count == 0;
 
     /// <summary>FTS5 MATCH expression: every term and phrase quoted (no operator injection), OR-ed.</summary>
     public string? Fts5() => IsEmpty ? null : string.Join(" OR ", Terms.Concat(AllPhrases).Select(t => $"\"{t}\""));

@@ -18,14 +18,49 @@ public sealed class KeywordTermStats(Func<DbConnection, string, CancellationToke
     private sealed record State(long Count, long MaxSeq, ConcurrentDictionary<string, long> Df);
     private State _state = new(-1, -1, new(StringComparer.Ordinal));
 
-    /// <summary>The plan reduced by <see cref="KeywordQuery.Select"/>, or unchanged while the corpus is below the threshold.</summary>
+    /// <summary>
+    /// The plan with the other spellings the corpus uses (<see cref="SearchOptions.KeywordSpellingVariants"/>), then
+    /// reduced by <see cref="KeywordQuery.Select"/> once the corpus reaches the selection threshold.
+    /// </summary>
     public async Task<KeywordPlan> SelectAsync(DbConnection c, KeywordPlan plan, SearchOptions o, CancellationToken ct)
     {
-        if (plan.Terms.Count == 0 || o.KeywordMaxTerms <= 0) return plan;
+        var variants = o.KeywordSpellingVariants;
+        var select = o.KeywordMaxTerms > 0 && plan.Terms.Count > 0;
+        if (!variants) plan = plan with { Variants = [] };
+        if (!variants && !select) return plan;
         var state = await CurrentAsync(c, ct);
-        if (state.Count < o.KeywordSelectionMinChunks) return plan;
+        select &= state.Count >= o.KeywordSelectionMinChunks;
+        if (!variants && !select) return plan;
         await CountAsync(c, state, plan.Terms, ct);
-        return KeywordQuery.Select(plan, t => state.Df[t], state.Count, o.KeywordMaxTerms, o.KeywordMaxDocFraction);
+        if (variants) plan = await WithSpellingVariantsAsync(c, state, plan, ct);
+        return select ? KeywordQuery.Select(plan, t => state.Df[t], state.Count, o.KeywordMaxTerms, o.KeywordMaxDocFraction) : plan;
+    }
+
+    // Keeps the question's other spellings that the corpus contains, and adds the two-word spelling of each closed
+    // compound the corpus never writes closed ("keyboard" where the book prints "key-board"): the split whose phrase
+    // the most chunks hold, among those whose parts both occur. Every count is cached like the terms'.
+    private async Task<KeywordPlan> WithSpellingVariantsAsync(DbConnection c, State state, KeywordPlan plan, CancellationToken ct)
+    {
+        var kept = new List<string>();
+        foreach (var v in plan.Variants ?? [])
+        {
+            await CountAsync(c, state, [v], ct);
+            if (state.Df[v] > 0) kept.Add(v);
+        }
+        foreach (var term in plan.Terms.Where(t => state.Df[t] == 0))
+        {
+            (string Phrase, long Df) best = ("", 0);
+            foreach (var split in KeywordQuery.CompoundSplits(term))
+            {
+                var parts = split.Split(' ');
+                await CountAsync(c, state, parts, ct);
+                if (parts.Any(p => state.Df[p] == 0)) continue;
+                await CountAsync(c, state, [split], ct);
+                if (state.Df[split] > best.Df) best = (split, state.Df[split]);
+            }
+            if (best.Df > 0) kept.Add(best.Phrase);
+        }
+        return plan with { Variants = kept.Distinct(StringComparer.Ordinal).ToList() };
     }
 
     /// <summary>Corpus size and document frequency of each term, from the same cache as the keyword selection.</summary>

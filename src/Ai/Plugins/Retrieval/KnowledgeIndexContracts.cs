@@ -107,6 +107,13 @@ public sealed class SearchOptions
     public int KeywordMaxTerms { get; set; } = 16;
     /// <summary>Keyword terms in more than this fraction of all chunks are left out (BM25 gives them no weight).</summary>
     public double KeywordMaxDocFraction { get; set; } = 0.5;
+    /// <summary>
+    /// Keyword search also tries the other spellings of what old and edited books write in several ways: a closed
+    /// compound the corpus only spells with a hyphen ("keyboard" / "key-board", "forearm" / "fore-arm"), a hyphenated
+    /// word the corpus spells closed, and a numbered part named in words, digits or Roman numerals ("chapter three" /
+    /// "CHAPTER III."). false = the question's words only.
+    /// </summary>
+    public bool KeywordSpellingVariants { get; set; } = true;
     /// <summary>Keyword term selection applies from this many chunks on (below it the full OR query is cheap).</summary>
     public int KeywordSelectionMinChunks { get; set; } = 1000;
     /// <summary>

@@ -125,8 +125,10 @@ public sealed class PostgresKnowledgeIndex(Db db, IOptions<SearchOptions> option
     }
 
     // Same selection as on SQLite; document frequency over the whole table through the same lexeme match (GIN index).
+    // A phrase (an other spelling) is its words at consecutive positions, as FTS5 matches a quoted phrase.
     private readonly KeywordTermStats _termStats = new((c, term, ct) => c.ExecuteScalarAsync<long>(new CommandDefinition(
-        "SELECT count(*) FROM knowledge_chunks WHERE tsv @@ @q::tsquery", new { q = PostgresKeywordSyntax.Query(LexemeOf(term)) }, cancellationToken: ct)));
+        "SELECT count(*) FROM knowledge_chunks WHERE tsv @@ @q::tsquery",
+        new { q = PostgresKeywordSyntax.Query(term.Split(' ').Select(LexemeOf).ToArray()) }, cancellationToken: ct)));
 
     // A query term is letters and digits only, which the analyser keeps as one token.
     private static string LexemeOf(string term) => KeywordAnalyzer.Term(term) ?? term;
@@ -138,6 +140,7 @@ public sealed class PostgresKnowledgeIndex(Db db, IOptions<SearchOptions> option
         var started = Stopwatch.GetTimestamp();
         await using var c = await db.OpenAsync(ct);
         var plan = await _termStats.SelectAsync(c, all, options.Value, ct);
+        if (plan.IsEmpty) return []; // only other spellings, none of which the corpus writes
         // The plan's terms, phrases and quoted passages, each one BM25 term as FTS5 scores the OR of quoted strings: a
         // word and a phrase alike, and two words with one stem count twice, as FTS5 counts them.
         var items = plan.Terms.Select(t => new[] { LexemeOf(t) })

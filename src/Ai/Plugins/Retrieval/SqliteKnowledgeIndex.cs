@@ -283,6 +283,7 @@ public sealed class SqliteKnowledgeIndex(Db db, IOptions<SearchOptions> options,
         var started = Stopwatch.GetTimestamp();
         await using var c = await db.OpenAsync(ct);
         var match = (await _termStats.SelectAsync(c, plan, options.Value, ct)).Fts5();
+        if (match is null) return []; // only other spellings, none of which the corpus writes
 
         // FTS5 scores every match either way, but joining each match to its chunk and document for the scope check
         // cost twice the scoring (100 000 chunks: 97 ms against 34 ms). So the best matches come from the FTS table
