@@ -41,6 +41,7 @@ public sealed class RetrievalPolicyTests
         // Roman "i" never: "in this chapter I shall…" is in every book. Numbers beyond 50 and unnamed numbers are left alone.
         Assert.Equal(["chapter 1"], KeywordQuery.SpellingVariants("What is in chapter one?"));
         Assert.Empty(KeywordQuery.SpellingVariants("I practise 3 hours, page 51, in chapter 99 of my life."));
+        Assert.Empty(KeywordQuery.SpellingVariants("the 123456789012345678901th chapter, chapter 123456789012345678901"));
         // The variants are OR-ed like the question's own words, never as operators.
         Assert.EndsWith(" OR \"chapter 3\" OR \"chapter iii\"", KeywordQuery.Fts5("chapter three"));
     }
@@ -51,6 +52,8 @@ public sealed class RetrievalPolicyTests
         Assert.Equal(["key board", "keyb oard", "keybo ard"], KeywordQuery.CompoundSplits("keyboard"));
         Assert.Empty(KeywordQuery.CompoundSplits("legato"[..5]));
         Assert.Empty(KeywordQuery.CompoundSplits("mp3player"));
+        // Each split costs index lookups: long made-up words are not tried.
+        Assert.Empty(KeywordQuery.CompoundSplits("pneumonoultramicroscopic"));
     }
 
     [Fact]

@@ -17,6 +17,9 @@ public static partial class KeywordQuery
     private const int MaxTerms = 32;
     private const int MaxVariants = 8;
     private const int MinCompoundPart = 3;
+    private const int MaxCompoundLength = 20;
+    /// <summary>At most this many words of a question that no chunk contains are tried as closed compounds.</summary>
+    public const int MaxCompoundTerms = 3;
     private const int MaxPhrases = 8;
     private const int MaxQuoted = 3;
     private const int MaxQuotedWords = 16;
@@ -131,7 +134,8 @@ public static partial class KeywordQuery
     /// </summary>
     public static IEnumerable<string> CompoundSplits(string term)
     {
-        if (term.Length < 2 * MinCompoundPart || !term.All(char.IsLetter)) yield break;
+        // Bounded: each split costs index lookups, and a question can be made of long made-up words.
+        if (term.Length is < 2 * MinCompoundPart or > MaxCompoundLength || !term.All(char.IsLetter)) yield break;
         for (var i = MinCompoundPart; i <= term.Length - MinCompoundPart; i++)
             yield return $"{term[..i]} {term[i..]}";
     }

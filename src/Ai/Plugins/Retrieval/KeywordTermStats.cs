@@ -47,14 +47,19 @@ public sealed class KeywordTermStats(Func<DbConnection, string, CancellationToke
             await CountAsync(c, state, [v], ct);
             if (state.Df[v] > 0) kept.Add(v);
         }
-        foreach (var term in plan.Terms.Where(t => state.Df[t] == 0))
+        foreach (var term in plan.Terms.Where(t => state.Df[t] == 0).Take(KeywordQuery.MaxCompoundTerms))
         {
             (string Phrase, long Df) best = ("", 0);
             foreach (var split in KeywordQuery.CompoundSplits(term))
             {
-                var parts = split.Split(' ');
-                await CountAsync(c, state, parts, ct);
-                if (parts.Any(p => state.Df[p] == 0)) continue;
+                // Left part first: most splits of a word fail there, and then cost one lookup.
+                var missing = false;
+                foreach (var part in split.Split(' '))
+                {
+                    await CountAsync(c, state, [part], ct);
+                    if (state.Df[part] == 0) { missing = true; break; }
+                }
+                if (missing) continue;
                 await CountAsync(c, state, [split], ct);
                 if (state.Df[split] > best.Df) best = (split, state.Df[split]);
             }

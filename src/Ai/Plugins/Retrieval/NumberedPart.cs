@@ -1,7 +1,7 @@
 namespace TeacherPlatform.Ai.Retrieval;
 
 /// <summary>
-/// A numbered part of a book as a question names it ("chapter three", "lesson 12", "the fourth study", "part ii"), and
+/// A numbered part of a book as a question names it ("chapter three", "lesson 12", "the fourth lesson", "part ii"), and
 /// the other ways books print the same number: students write digits or words, old books print Roman numerals.
 /// </summary>
 internal static class NumberedPart
@@ -50,7 +50,7 @@ internal static class NumberedPart
             if (i > 0) return i;
             // "3rd", "12th": the digits and an English ordinal suffix.
             var digits = word.TakeWhile(char.IsAsciiDigit).Count();
-            return digits > 0 && word[digits..] is "st" or "nd" or "rd" or "th" ? InRange(int.Parse(word[..digits])) : null;
+            return digits is > 0 and <= 2 && word[digits..] is "st" or "nd" or "rd" or "th" ? InRange(int.Parse(word[..digits])) : null;
         }
         if (word.All(char.IsAsciiDigit) && word.Length <= 2) return InRange(int.Parse(word));
         var c = Array.IndexOf(Cardinals, word);
