@@ -21,7 +21,7 @@ public static class MarkdownReport
         var sb = new StringBuilder();
         sb.AppendLine("# TeacherPlatform evaluation report").AppendLine();
         if (File.Exists(Path.Combine(resultsDir, "PERFORMANCE.md")))
-            sb.AppendLine("Where the time of a query goes (profile under 100 users, per-request CPU, the cause of the tail): [PERFORMANCE.md](PERFORMANCE.md).").AppendLine();
+            sb.AppendLine("Issue 11, every goal before and after on the same machine, and where the time of a query goes (profile under 100 users, per-request CPU, the cause of the tail): [PERFORMANCE.md](PERFORMANCE.md).").AppendLine();
         if (File.Exists(Path.Combine(resultsDir, "experiments-issue10.md")))
             sb.AppendLine("Retrieval and confidence changes tried on both datasets, one table each with its effect: [experiments-issue10.md](experiments-issue10.md).").AppendLine();
         sb.AppendLine($"Generated {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC from {runs.Count} result file(s) in `evals/results/` by `dotnet run --project evals -- report`.").AppendLine();
@@ -49,6 +49,13 @@ public static class MarkdownReport
         var bench = Merge(byPeak[false].ToList());
 
         sb.AppendLine("## Targets (issue 5 §7), latest run of each command (for bench, of each scenario)").AppendLine();
+        // The latest retrieval and answers runs may be of any dataset: say which, so a figure is not read as another's.
+        string? CorpusOf(string command) =>
+            runs.LastOrDefault(r => r.Doc.RootElement.GetProperty("command").GetString() == command) is { Doc: { } doc }
+            && doc.RootElement.TryGetProperty("corpus", out var c) && c.ValueKind == JsonValueKind.Object
+                ? c.GetProperty("name").GetString() : null;
+        if (CorpusOf("retrieval") is { } rc)
+            sb.AppendLine($"Retrieval rows are from the latest retrieval run, dataset `{rc}`; answers rows from the latest answers run, dataset `{CorpusOf("answers") ?? "–"}`. Every dataset's figures are in the issue 10 table below.").AppendLine();
         sb.AppendLine("| target | measured | result | margin |").AppendLine("|---|---|---|---|");
         // Only the latest 200-user run: older ones measured other code, and mixing them would judge it by stale figures.
         foreach (var t in Targets.Evaluate(retrieval, ann, answers, bench).Concat(Targets.AtPeak(smoke200.LastOrDefault())))
