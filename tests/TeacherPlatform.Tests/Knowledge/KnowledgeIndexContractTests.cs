@@ -262,14 +262,11 @@ public abstract class KnowledgeIndexContractTests : IAsyncLifetime
             ("The scale is played as if in the presence of a master; and once more as if in the presence of a master.", "As If In The Presence"),
             ("Count aloud while practising the left hand alone.", ""),
         ];
-        var doc = await CreateDocumentAsync(isPublic: false);
-        await Index.ReplaceDocumentChunksAsync(doc, await TextChunksAsync(doc, chunks.Select(c => c.Text).ToArray(), chunks.Select(c => c.Source).ToArray()),
-            null, CancellationToken.None);
+        await IndexTextsAsync(chunks);
         const string question = "My teacher wrote \"play as if in the presence of a master\" on my practice sheet. What does the phrase refer to?";
 
-        var hits = await Index.KeywordSearchAsync(question, 10, new SearchScope(_teacher), CancellationToken.None);
+        var (hits, bySeq) = await KeywordHitsAsync(question);
 
-        var bySeq = (await Index.GetChunksAsync(hits.Select(h => h.Seq).ToList(), CancellationToken.None)).ToDictionary(d => d.Seq, d => d.Text);
         var expected = Fts5Ranking(chunks, question, SourceWeight);
         Assert.Equal(expected.Select(e => e.Text), hits.Select(h => bySeq[h.Seq]));
         foreach (var (hit, reference) in hits.Zip(expected)) Assert.Equal(reference.Score, hit.Score, 9);
@@ -289,15 +286,11 @@ public abstract class KnowledgeIndexContractTests : IAsyncLifetime
             ("Practise the pianoforte every morning before breakfast.", ""),
             ("A keyboard player practises scales on the piano-forte.", ""),
         ];
-        var doc = await CreateDocumentAsync(isPublic: false);
-        await Index.ReplaceDocumentChunksAsync(doc, await TextChunksAsync(doc, chunks.Select(c => c.Text).ToArray(), chunks.Select(c => c.Source).ToArray()),
-            null, CancellationToken.None);
-        var scope = new SearchScope(_teacher);
+        await IndexTextsAsync(chunks);
 
         async Task<List<string>> TextsAsync(string question)
         {
-            var hits = await Index.KeywordSearchAsync(question, 10, scope, CancellationToken.None);
-            var bySeq = (await Index.GetChunksAsync(hits.Select(h => h.Seq).ToList(), CancellationToken.None)).ToDictionary(d => d.Seq, d => d.Text);
+            var (hits, bySeq) = await KeywordHitsAsync(question);
             return hits.Select(h => bySeq[h.Seq]).ToList();
         }
 
@@ -312,6 +305,22 @@ public abstract class KnowledgeIndexContractTests : IAsyncLifetime
         Assert.Equal(chunks[2].Text, (await TextsAsync("What does the third chapter say about the wrist?")).First());
         // A numbered part the corpus never writes adds nothing, and alone it finds nothing.
         Assert.Empty(await TextsAsync("chapter 9"));
+    }
+
+    /// <summary>One private document of the teacher's, one chunk per text with its source field.</summary>
+    private async Task IndexTextsAsync((string Text, string Source)[] chunks)
+    {
+        var doc = await CreateDocumentAsync(isPublic: false);
+        await Index.ReplaceDocumentChunksAsync(doc, await TextChunksAsync(doc, chunks.Select(c => c.Text).ToArray(), chunks.Select(c => c.Source).ToArray()),
+            null, CancellationToken.None);
+    }
+
+    /// <summary>The teacher's keyword hits for <paramref name="question"/>, and each hit's chunk text.</summary>
+    private async Task<(IReadOnlyList<RankedChunk> Hits, Dictionary<long, string> TextBySeq)> KeywordHitsAsync(string question)
+    {
+        var hits = await Index.KeywordSearchAsync(question, 10, new SearchScope(_teacher), CancellationToken.None);
+        var bySeq = (await Index.GetChunksAsync(hits.Select(h => h.Seq).ToList(), CancellationToken.None)).ToDictionary(d => d.Seq, d => d.Text);
+        return (hits, bySeq);
     }
 
     private double SourceWeight => Factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SearchOptions>>().Value.KeywordSourceWeight;
