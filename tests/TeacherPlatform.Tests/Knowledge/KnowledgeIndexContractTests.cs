@@ -275,7 +275,7 @@ public abstract class KnowledgeIndexContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Other_spellings_the_book_prints_find_its_passages_compounds_hyphens_and_chapter_numerals()
+    public async Task Other_spellings_the_book_prints_find_its_passages_compounds_hyphens_chapter_numerals_and_national_spellings()
     {
         (string Text, string Source)[] chunks =
         [
@@ -285,6 +285,7 @@ public abstract class KnowledgeIndexContractTests : IAsyncLifetime
             ("The wrist is the subject of another chapter, which describes three exercises.", "CHAPTER V."),
             ("Practise the pianoforte every morning before breakfast.", ""),
             ("A keyboard player practises scales on the piano-forte.", ""),
+            ("The color of a tone depends on the touch.", ""),
         ];
         await IndexTextsAsync(chunks);
 
@@ -303,6 +304,8 @@ public abstract class KnowledgeIndexContractTests : IAsyncLifetime
         // "chapter three" finds the section headed CHAPTER III. first, not the one that merely says "three" or "chapter".
         Assert.Equal(chunks[2].Text, (await TextsAsync("What does chapter three say about the wrist?")).First());
         Assert.Equal(chunks[2].Text, (await TextsAsync("What does the third chapter say about the wrist?")).First());
+        // The other national spelling: a British question finds the American book.
+        Assert.Equal([chunks[6].Text], await TextsAsync("What gives a tone its colour?"));
         // A numbered part the corpus never writes adds nothing, and alone it finds nothing.
         Assert.Empty(await TextsAsync("chapter 9"));
     }

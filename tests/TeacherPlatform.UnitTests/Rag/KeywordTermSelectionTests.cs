@@ -67,7 +67,8 @@ public sealed class KeywordTermSelectionTests
 
         Assert.DoesNotContain("play", kept.Terms);
         Assert.Equal(["play every finger without tension"], kept.Quoted);
-        Assert.EndsWith(" OR \"play every finger without tension\"", kept.Fts5());
+        // Other-spelling candidates ("exercizes") follow; the index keeps only those its corpus holds.
+        Assert.Contains(" OR \"play every finger without tension\"", kept.Fts5());
     }
 
     [Fact]

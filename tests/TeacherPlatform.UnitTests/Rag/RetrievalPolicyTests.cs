@@ -40,10 +40,19 @@ public sealed class RetrievalPolicyTests
         Assert.Equal(["chapter 2", "chapter two"], KeywordQuery.SpellingVariants("What does Chapter II say?"));
         // Roman "i" never: "in this chapter I shall…" is in every book. Numbers beyond 50 and unnamed numbers are left alone.
         Assert.Equal(["chapter 1"], KeywordQuery.SpellingVariants("What is in chapter one?"));
-        Assert.Empty(KeywordQuery.SpellingVariants("I practise 3 hours, page 51, in chapter 99 of my life."));
+        Assert.Empty(KeywordQuery.SpellingVariants("I play 3 hours, page 51, in chapter 99 of my life."));
         Assert.Empty(KeywordQuery.SpellingVariants("the 123456789012345678901th chapter, chapter 123456789012345678901"));
         // The variants are OR-ed like the question's own words, never as operators.
         Assert.EndsWith(" OR \"chapter 3\" OR \"chapter iii\"", KeywordQuery.Fts5("chapter three"));
+    }
+
+    [Fact]
+    public void British_and_American_spellings_give_each_other()
+    {
+        Assert.Equal(["colors", "memorize", "center", "favorite", "theatre", "analyze", "organisation"],
+            KeywordQuery.SpellingVariants("Why do my colours sound dull when I memorise the centre of my favourite theater piece? Analyse the organization."));
+        // Words that only look alike stay as they are: four, hours, score, and timbre (not timber).
+        Assert.Empty(KeywordQuery.SpellingVariants("four hours on a score with a rich timbre"));
     }
 
     [Fact]

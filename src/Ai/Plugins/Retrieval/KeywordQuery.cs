@@ -15,7 +15,7 @@ namespace TeacherPlatform.Ai.Retrieval;
 public static partial class KeywordQuery
 {
     private const int MaxTerms = 32;
-    private const int MaxVariants = 8;
+    private const int MaxVariants = 12;
     private const int MinCompoundPart = 3;
     private const int MaxCompoundLength = 20;
     /// <summary>At most this many words of a question that no chunk contains are tried as closed compounds.</summary>
@@ -104,8 +104,9 @@ public static partial class KeywordQuery
     /// Other spellings of what the question writes, which the corpus may use instead: a hyphenated word closed up
     /// ("key-board" → "keyboard"; the index splits at the hyphen, so the hyphenated spelling is already the question's
     /// words and their phrase), and a numbered part in the other ways books number it ("chapter three", "chapter 3",
-    /// "third chapter" → "chapter 3", "chapter iii", "chapter three"). Candidates only: the search
-    /// keeps those the corpus contains. Roman "i" is never produced: "in this chapter I shall…" is everywhere.
+    /// "third chapter" → "chapter 3", "chapter iii", "chapter three"), and the other national spelling of a word
+    /// ("colour" / "color", "memorise" / "memorize", "centre" / "center"). Candidates only: the
+    /// search keeps those the corpus contains. Roman "i" is never produced: "in this chapter I shall…" is everywhere.
     /// </summary>
     public static IReadOnlyList<string> SpellingVariants(string query)
     {
@@ -117,7 +118,8 @@ public static partial class KeywordQuery
             if (joined.Length <= 64) variants.Add(joined);
         }
 
-        var words = Words(query).Select(w => w.Text).ToList();
+        var all = Words(query);
+        var words = all.Select(w => w.Text).ToList();
         for (var i = 0; i + 1 < words.Count; i++)
         {
             var (part, n) = NumberedPart.Parse(words[i], words[i + 1]);
@@ -125,6 +127,9 @@ public static partial class KeywordQuery
             var original = $"{words[i]} {words[i + 1]}";
             variants.AddRange(NumberedPart.Spellings(part, n).Where(v => v != original));
         }
+
+        foreach (var w in all.Where(w => w.Content))
+            if (BritishAmericanSpelling.Alternative(w.Text) is { } other) variants.Add(other);
         return variants.Distinct(StringComparer.Ordinal).Take(MaxVariants).ToList();
     }
 
