@@ -26,11 +26,10 @@ public static class MarkdownReport
             sb.AppendLine("Retrieval and confidence changes tried on both datasets, one table each with its effect: [experiments-issue10.md](experiments-issue10.md).").AppendLine();
         sb.AppendLine($"Generated {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC from {runs.Count} result file(s) in `evals/results/` by `dotnet run --project evals -- report`.").AppendLine();
 
-        T? Latest<T>(string command) where T : class
-        {
-            var last = runs.LastOrDefault(r => r.Doc.RootElement.GetProperty("command").GetString() == command);
-            return last.Doc is null ? null : last.Doc.RootElement.GetProperty("results").Deserialize<T>(Json.Options);
-        }
+        JsonDocument? LastRun(string command) =>
+            runs.LastOrDefault(r => r.Doc.RootElement.GetProperty("command").GetString() == command).Doc;
+        T? Latest<T>(string command) where T : class =>
+            LastRun(command)?.RootElement.GetProperty("results").Deserialize<T>(Json.Options);
         var retrieval = Latest<RetrievalResult>("retrieval");
         var ann = Latest<AnnResult>("ann");
         var answers = Latest<AnswersResult>("answers");
@@ -51,8 +50,7 @@ public static class MarkdownReport
         sb.AppendLine("## Targets (issue 5 §7), latest run of each command (for bench, of each scenario)").AppendLine();
         // The latest retrieval and answers runs may be of any dataset: say which, so a figure is not read as another's.
         string? CorpusOf(string command) =>
-            runs.LastOrDefault(r => r.Doc.RootElement.GetProperty("command").GetString() == command) is { Doc: { } doc }
-            && doc.RootElement.TryGetProperty("corpus", out var c) && c.ValueKind == JsonValueKind.Object
+            LastRun(command)?.RootElement.TryGetProperty("corpus", out var c) == true && c.ValueKind == JsonValueKind.Object
                 ? c.GetProperty("name").GetString() : null;
         if (CorpusOf("retrieval") is { } rc)
             sb.AppendLine($"Retrieval rows are from the latest retrieval run, dataset `{rc}`; answers rows from the latest answers run, dataset `{CorpusOf("answers") ?? "–"}`. Every dataset's figures are in the issue 10 table below.").AppendLine();

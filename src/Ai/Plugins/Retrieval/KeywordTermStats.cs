@@ -41,27 +41,24 @@ public sealed class KeywordTermStats(Func<DbConnection, string, CancellationToke
     // the most chunks hold, among those whose parts both occur. Every count is cached like the terms'.
     private async Task<KeywordPlan> WithSpellingVariantsAsync(DbConnection c, State state, KeywordPlan plan, CancellationToken ct)
     {
+        async Task<long> DfAsync(string term)
+        {
+            await CountAsync(c, state, [term], ct);
+            return state.Df[term];
+        }
+
         var kept = new List<string>();
         foreach (var v in plan.Variants ?? [])
-        {
-            await CountAsync(c, state, [v], ct);
-            if (state.Df[v] > 0) kept.Add(v);
-        }
+            if (await DfAsync(v) > 0) kept.Add(v);
         foreach (var term in plan.Terms.Where(t => state.Df[t] == 0).Take(KeywordQuery.MaxCompoundTerms))
         {
             (string Phrase, long Df) best = ("", 0);
             foreach (var split in KeywordQuery.CompoundSplits(term))
             {
                 // Left part first: most splits of a word fail there, and then cost one lookup.
-                var missing = false;
-                foreach (var part in split.Split(' '))
-                {
-                    await CountAsync(c, state, [part], ct);
-                    if (state.Df[part] == 0) { missing = true; break; }
-                }
-                if (missing) continue;
-                await CountAsync(c, state, [split], ct);
-                if (state.Df[split] > best.Df) best = (split, state.Df[split]);
+                var parts = split.Split(' ');
+                if (await DfAsync(parts[0]) == 0 || await DfAsync(parts[1]) == 0) continue;
+                if (await DfAsync(split) is var df && df > best.Df) best = (split, df);
             }
             if (best.Df > 0) kept.Add(best.Phrase);
         }

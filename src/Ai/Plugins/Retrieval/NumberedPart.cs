@@ -69,12 +69,10 @@ internal static class NumberedPart
         return s;
     }
 
-    // Only a numeral this class would write itself ("iv", not "iiii"), and never "i" (the pronoun) or "l".
-    private static int? FromRoman(string word)
-    {
-        if (word.Length < 2 || word.Any(ch => ch is not ('i' or 'v' or 'x' or 'l'))) return null;
-        for (var n = 2; n <= MaxNumber; n++)
-            if (Roman(n) == word) return n;
-        return null;
-    }
+    // Only a numeral this class would write itself ("iv", not "iiii"), and never "i" (the pronoun), nor a single letter ("v", "x").
+    private static readonly Dictionary<string, int> RomanNumbers =
+        Enumerable.Range(2, MaxNumber - 1).Select(n => (Numeral: Roman(n), n)).Where(r => r.Numeral.Length > 1)
+            .ToDictionary(r => r.Numeral, r => r.n, StringComparer.Ordinal);
+
+    private static int? FromRoman(string word) => RomanNumbers.TryGetValue(word, out var n) ? n : null;
 }
